@@ -1,0 +1,1 @@
+"""wbkg graph code: configuration, connection, models, schema, local server and the CLI."""
