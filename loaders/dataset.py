@@ -1,0 +1,367 @@
+"""Read dataset files into checked records: types, required fields, references, dates, cycles.
+
+``read_dataset(paths)`` returns a ``Dataset`` or raises ``InvalidData`` listing every problem with
+file, line, id and field. It never writes anything; ``loaders.writer`` does that afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from graph.errors import InvalidData, Problem
+from loaders.safeyaml import LinedDict, read_yaml
+from ontology.model import ID_PATTERN, Model, PropertyDef, load_model
+
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+QID_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
+ISO_PATTERN = re.compile(r"^[A-Z]{2}$")
+URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+TOP_KEYS = {"nodes", "relationships"}
+
+
+@dataclass
+class NodeRecord:
+    id: str
+    cls: str
+    props: dict[str, Any]
+    file: str
+    line: int
+
+
+@dataclass
+class RelRecord:
+    id: str
+    type: str
+    source: str
+    target: str
+    props: dict[str, Any]
+    file: str
+    line: int
+
+
+@dataclass
+class Dataset:
+    nodes: dict[str, NodeRecord] = field(default_factory=dict)
+    relationships: list[RelRecord] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def counts(self) -> tuple[dict[str, int], dict[str, int]]:
+        by_class: dict[str, int] = {}
+        for n in self.nodes.values():
+            by_class[n.cls] = by_class.get(n.cls, 0) + 1
+        by_type: dict[str, int] = {}
+        for r in self.relationships:
+            by_type[r.type] = by_type.get(r.type, 0) + 1
+        return dict(sorted(by_class.items())), dict(sorted(by_type.items()))
+
+
+def date_precision(value: str) -> str:
+    return {4: "year", 7: "month", 10: "day"}[len(value)]
+
+
+def check_date(value: str) -> str | None:
+    """None when ``value`` is a real YYYY, YYYY-MM or YYYY-MM-DD date, else what is wrong."""
+    m = DATE_PATTERN.match(value)
+    if not m:
+        return f"{value!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"
+    year, month, day = m.groups()
+    try:
+        dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        return f"{value!r} is not a real calendar date"
+    return None
+
+
+def find_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand directories to their ``*.yaml``/``*.yml`` files (sorted); keep named files as given."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file()))
+        else:
+            out.append(p)
+    return out
+
+
+class _Reader:
+    def __init__(self, model: Model) -> None:
+        self.model = model
+        self.problems: list[Problem] = []
+        self.ds = Dataset()
+        self.rel_ids: dict[str, tuple[str, int]] = {}
+
+    def problem(self, file: str, line: int | None, entity: str | None, fld: str | None, msg: str) -> None:
+        self.problems.append(Problem(file, line, entity, fld, msg))
+
+    # -- values ----------------------------------------------------------------------------------
+    def value(self, p: PropertyDef, raw: Any, where: tuple[str, int, str | None]) -> tuple[bool, Any]:
+        """Check and normalise one value; report and return (False, None) when it is wrong."""
+        file, line, ent = where
+        if p.many:
+            if not isinstance(raw, list):
+                self.problem(file, line, ent, p.name, f"must be a list, got {type(raw).__name__}")
+                return False, None
+            out = []
+            for item in raw:
+                ok, v = self._scalar(p, item, where)
+                if not ok:
+                    return False, None
+                if v in out:
+                    self.problem(file, line, ent, p.name, f"{v!r} is listed twice")
+                    return False, None
+                out.append(v)
+            if p.required and not out:
+                self.problem(file, line, ent, p.name, "must list at least one value")
+                return False, None
+            return True, out
+        return self._scalar(p, raw, where)
+
+    def _scalar(self, p: PropertyDef, raw: Any, where: tuple[str, int, str | None]) -> tuple[bool, Any]:
+        file, line, ent = where
+
+        def bad(msg: str) -> tuple[bool, Any]:
+            self.problem(file, line, ent, p.name, msg)
+            return False, None
+
+        t = p.type
+        if t == "date" and isinstance(raw, int) and not isinstance(raw, bool):
+            raw = str(raw)  # an unquoted year
+        if t in ("integer",):
+            if isinstance(raw, bool) or not isinstance(raw, int):
+                return bad(f"must be a whole number, got {raw!r}")
+            if raw < 0:
+                return bad(f"must not be negative, got {raw}")
+            return True, raw
+        if t in ("decimal", "percent"):
+            if isinstance(raw, bool) or not isinstance(raw, int | float):
+                return bad(f"must be a number, got {raw!r}")
+            value = float(raw)
+            if value != value or value in (float("inf"), float("-inf")):
+                return bad("must be a finite number")
+            if t == "percent" and not 0 <= value <= 100:
+                return bad(f"share {raw} is outside 0-100")
+            return True, value
+        if not isinstance(raw, str):
+            return bad(f"must be text, got {type(raw).__name__} {raw!r}")
+        if t != "text" and ("\n" in raw or not raw.strip()):
+            return bad("must be one non-empty line of text")
+        if t == "text" and not raw.strip():
+            return bad("must not be empty")
+        raw = raw.strip() if t != "text" else " ".join(raw.split())
+        if t in ("id", "ref") and not ID_PATTERN.match(raw):
+            return bad(f"{raw!r} is not an id (lower-case letters, digits and single hyphens)")
+        if t == "date":
+            err = check_date(raw)
+            if err:
+                return bad(err)
+        if t == "enum" and raw not in p.values:
+            return bad(f"{raw!r} is not one of: {', '.join(p.values)}")
+        if t == "qid" and not QID_PATTERN.match(raw):
+            return bad(f"{raw!r} is not a Wikidata id (Q followed by digits)")
+        if t == "iso3166" and not ISO_PATTERN.match(raw):
+            return bad(f"{raw!r} is not an ISO 3166-1 alpha-2 code")
+        if t == "url" and not URL_PATTERN.match(raw):
+            return bad(f"{raw!r} is not an http(s) address")
+        return True, raw
+
+    def props(self, rec: LinedDict, defs: dict[str, PropertyDef], skip: set[str], file: str,
+              ent: str | None) -> tuple[bool, dict[str, Any]]:
+        ok = True
+        out: dict[str, Any] = {}
+        for key in rec:
+            if key in skip:
+                continue
+            line = rec.lines.get(key, rec.line)
+            if key not in defs:
+                self.problem(file, line, ent, key, f"unknown field (allowed: {', '.join(sorted(defs))})")
+                ok = False
+                continue
+            if rec[key] is None:
+                continue
+            good, value = self.value(defs[key], rec[key], (file, line, ent))
+            ok &= good
+            if good:
+                out[key] = value
+        for name, d in defs.items():
+            if d.required and name not in skip and name not in out and name in defs and rec.get(name) is None:
+                self.problem(file, rec.line, ent, name, "required field is missing")
+                ok = False
+        for lo, hi in (("start", "end"), ("share_min", "share_max")):
+            if lo in out and hi in out:
+                a, b = out[lo], out[hi]
+                if isinstance(a, str):
+                    n = min(len(a), len(b))
+                    a, b = a[:n], b[:n]
+                if b < a:
+                    self.problem(file, rec.lines.get(hi, rec.line), ent, hi, f"{out[hi]} is before {lo} {out[lo]}")
+                    ok = False
+        return ok, out
+
+    # -- records ---------------------------------------------------------------------------------
+    def file(self, path: Path) -> None:
+        name = str(path)
+        self.ds.files.append(name)
+        doc, problems = read_yaml(path)
+        if problems:
+            self.problems.extend(problems)
+            return
+        if not isinstance(doc, LinedDict):
+            self.problem(name, 1, None, None, "a data file must be a mapping with 'nodes' and/or 'relationships'")
+            return
+        unknown = set(doc) - TOP_KEYS
+        for key in sorted(unknown):
+            self.problem(name, doc.lines[key], None, key, "unknown top-level key (allowed: nodes, relationships)")
+        if not set(doc) & TOP_KEYS:
+            self.problem(name, doc.line, None, None, "a data file needs 'nodes' and/or 'relationships'")
+        for key, handler in (("nodes", self.node), ("relationships", self.relationship)):
+            items = doc.get(key)
+            if items is None:
+                continue
+            if not isinstance(items, list):
+                self.problem(name, doc.lines[key], None, key, "must be a list of mappings")
+                continue
+            for item in items:
+                if not isinstance(item, LinedDict):
+                    self.problem(name, getattr(item, "line", doc.lines[key]), None, key,
+                                 f"each entry must be a mapping, got {type(item).__name__}")
+                    continue
+                handler(name, item)
+
+    def node(self, file: str, rec: LinedDict) -> None:
+        m = self.model
+        raw_id = rec.get("id")
+        ent = raw_id if isinstance(raw_id, str) else None
+        cls = rec.get("class")
+        if cls is None:
+            self.problem(file, rec.line, ent, "class", "required field is missing")
+            return
+        if cls not in m.classes or m.classes[cls].abstract:
+            self.problem(file, rec.lines.get("class", rec.line), ent, "class",
+                         f"unknown class {cls!r} (one of: {', '.join(m.concrete_classes)})")
+            return
+        if cls == "Source" and rec.get("name") is None and isinstance(rec.get("title"), str):
+            rec["name"] = rec["title"]  # a source is named by its title unless given a short name
+            rec.lines["name"] = rec.lines.get("title", rec.line)
+        ok, props = self.props(rec, m.properties(cls), {"class"}, file, ent)
+        if not ok:
+            return
+        node_id = props["id"]
+        if node_id in self.ds.nodes:
+            first = self.ds.nodes[node_id]
+            self.problem(file, rec.lines.get("id", rec.line), node_id, "id",
+                         f"duplicate id (first defined at {first.file}:{first.line})")
+            return
+        self.ds.nodes[node_id] = NodeRecord(node_id, cls, props, file, rec.line)
+
+    def relationship(self, file: str, rec: LinedDict) -> None:
+        m = self.model
+        rtype = rec.get("type")
+        ent = rec.get("id") if isinstance(rec.get("id"), str) else None
+        if rtype is None:
+            self.problem(file, rec.line, ent, "type", "required field is missing")
+            return
+        if rtype not in m.relationships:
+            self.problem(file, rec.lines.get("type", rec.line), ent, "type",
+                         f"unknown relationship type {rtype!r} (one of: {', '.join(m.relationships)})")
+            return
+        ends: dict[str, str] = {}
+        for end in ("from", "to"):
+            v = rec.get(end)
+            if not isinstance(v, str) or not ID_PATTERN.match(v):
+                self.problem(file, rec.lines.get(end, rec.line), ent, end,
+                             "required field is missing" if v is None else f"{v!r} is not an id")
+                return
+            ends[end] = v
+        defs = dict(m.relationship_props(rtype))
+        if "id" not in rec:
+            rec["id"] = f"{ends['from']}-{rtype.lower().replace('_', '-')}-{ends['to']}"
+            rec.lines["id"] = rec.line
+        ok, props = self.props(rec, defs, {"type", "from", "to"}, file, props_ent(rec))
+        if not ok:
+            return
+        rid = props.pop("id")
+        if rid in self.rel_ids:
+            first = self.rel_ids[rid]
+            self.problem(file, rec.lines.get("id", rec.line), rid, "id",
+                         f"duplicate relationship id (first at {first[0]}:{first[1]}); give each an explicit id")
+            return
+        self.rel_ids[rid] = (file, rec.line)
+        self.ds.relationships.append(RelRecord(rid, rtype, ends["from"], ends["to"], props, file, rec.line))
+
+    # -- second pass: references, domains and ranges, cycles ------------------------------------
+    def resolve(self) -> None:
+        m = self.model
+        nodes = self.ds.nodes
+        for n in nodes.values():
+            self._refs(n.file, n.line, n.id, n.props, m.properties(n.cls))
+        for r in self.ds.relationships:
+            for end, ref in (("from", r.source), ("to", r.target)):
+                target = nodes.get(ref)
+                if target is None:
+                    self.problem(r.file, r.line, r.id, end, f"refers to unknown id {ref!r}")
+                elif not m.admits(r.type, end, target.cls):
+                    rdef = m.relationships[r.type]
+                    allowed = ", ".join(rdef.from_classes if end == "from" else rdef.to_classes)
+                    self.problem(r.file, r.line, r.id, end,
+                                 f"{r.type} cannot have a {target.cls} ({ref}) as '{end}' (allowed: {allowed})")
+            self._refs(r.file, r.line, r.id, r.props, m.relationship_props(r.type))
+        self._cycles("PART_OF")
+
+    def _refs(self, file: str, line: int, ent: str, props: dict[str, Any], defs: dict[str, PropertyDef]) -> None:
+        for name, value in props.items():
+            d = defs[name]
+            if d.type != "ref":
+                continue
+            for ref in value if d.many else [value]:
+                target = self.ds.nodes.get(ref)
+                if target is None:
+                    self.problem(file, line, ent, name, f"refers to unknown id {ref!r}")
+                elif d.range and not self.model.is_a(target.cls, d.range):
+                    self.problem(file, line, ent, name, f"{ref!r} is a {target.cls}, not a {d.range}")
+
+    def _cycles(self, rtype: str) -> None:
+        edges: dict[str, list[RelRecord]] = {}
+        for r in self.ds.relationships:
+            if r.type == rtype:
+                edges.setdefault(r.source, []).append(r)
+        state: dict[str, int] = {}  # 1 visiting, 2 done
+
+        def visit(n: str, path: list[str]) -> None:
+            state[n] = 1
+            for r in edges.get(n, []):
+                if state.get(r.target) == 1:  # a back edge closes a cycle
+                    loop = [*path[path.index(r.target):], n, r.target] if r.target in path else [n, r.target]
+                    self.problem(r.file, r.line, r.id, "to", f"{rtype} cycle: {' -> '.join(loop)}")
+                elif state.get(r.target) is None:
+                    visit(r.target, [*path, n])
+            state[n] = 2
+
+        for start in sorted(edges):
+            if start not in state:
+                visit(start, [])
+
+
+def props_ent(rec: LinedDict) -> str | None:
+    v = rec.get("id")
+    return v if isinstance(v, str) else None
+
+
+def read_dataset(paths: Iterable[Path], model: Model | None = None) -> Dataset:
+    """Read and check every file; raise ``InvalidData`` with all problems, or return the dataset."""
+    reader = _Reader(model or load_model())
+    files = find_files(paths)
+    if not files:
+        raise InvalidData([Problem(", ".join(str(p) for p in paths) or "(no paths)", None, None, None,
+                                   "no .yaml files found")])
+    for path in files:
+        reader.file(path)
+    if not reader.problems:
+        reader.resolve()
+    if reader.problems:
+        raise InvalidData(reader.problems)
+    return reader.ds

@@ -1,0 +1,144 @@
+"""A YAML reader for untrusted data files: safe, bounded, and aware of line numbers.
+
+It composes the YAML node tree with PyYAML's ``SafeLoader`` and converts it itself, so that:
+- no tag other than the core schema's is accepted (``!!python/object`` and friends are refused);
+- anchors and aliases are refused (no exponential "billion laughs" expansion);
+- files that are too large, not UTF-8, or binary are refused before parsing;
+- every mapping remembers the line of each key, so errors name file, line and field.
+Scalars that look like dates keep the text as written (``2019`` stays a year, not an int).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from graph.errors import Problem
+
+MAX_FILE_BYTES = 5_000_000
+MAX_SCALAR_CHARS = 20_000
+MAX_DEPTH = 20
+
+_CORE = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", "seq", "map", "timestamp")}
+
+
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+
+
+class LinedDict(dict):  # type: ignore[type-arg]
+    """A mapping that knows its own line and the line of each key (1-based)."""
+
+    line: int
+    lines: dict[str, int]
+
+
+class LinedList(list):  # type: ignore[type-arg]
+    line: int
+
+
+class YamlProblem(Exception):
+    def __init__(self, line: int | None, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Refuses anchors and aliases while composing, before anything could expand."""
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise YamlProblem(event.start_mark.line + 1, "YAML aliases (*name) are not allowed in data files")
+        event = self.peek_event()
+        anchor = getattr(event, "anchor", None)
+        if anchor is not None:
+            raise YamlProblem(event.start_mark.line + 1, "YAML anchors (&name) are not allowed in data files")
+        return super().compose_node(parent, index)
+
+
+def _convert(node: Node, depth: int = 0) -> Any:
+    line = node.start_mark.line + 1
+    if depth > MAX_DEPTH:
+        raise YamlProblem(line, f"nesting deeper than {MAX_DEPTH} levels")
+    if node.tag not in _ALLOWED_TAGS:
+        raise YamlProblem(line, f"YAML tag {node.tag!r} is not allowed in data files")
+    if isinstance(node, ScalarNode):
+        value = node.value
+        if len(value) > MAX_SCALAR_CHARS:
+            raise YamlProblem(line, f"a value of {len(value)} characters exceeds the limit of {MAX_SCALAR_CHARS}")
+        tag = node.tag[len(_CORE):]
+        if tag in ("str", "timestamp"):
+            return value
+        if tag == "null":
+            return None
+        if tag == "bool":
+            return _CONSTRUCTOR.construct_yaml_bool(node)
+        if tag == "int":
+            return _CONSTRUCTOR.construct_yaml_int(node)
+        if tag == "float":
+            return _CONSTRUCTOR.construct_yaml_float(node)
+        return value
+    if isinstance(node, SequenceNode):
+        out = LinedList(_convert(child, depth + 1) for child in node.value)
+        out.line = line
+        return out
+    if isinstance(node, MappingNode):
+        d = LinedDict()
+        d.line = line
+        d.lines = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, ScalarNode):
+                raise YamlProblem(key_node.start_mark.line + 1, "mapping keys must be plain strings")
+            key = key_node.value
+            if key in d:
+                raise YamlProblem(key_node.start_mark.line + 1, f"key {key!r} appears twice in one mapping")
+            d[key] = _convert(value_node, depth + 1)
+            d.lines[key] = key_node.start_mark.line + 1
+        return d
+    raise YamlProblem(line, "unsupported YAML node")
+
+
+def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
+    """Parse one data file. Returns (document, problems); the document is None when unreadable."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            return None, [Problem(name, None, None, None, f"file is {size} bytes, over the limit of {MAX_FILE_BYTES}")]
+        raw = path.read_bytes()
+    except OSError as e:
+        return None, [Problem(name, None, None, None, f"cannot read file: {e.strerror or e}")]
+    if b"\x00" in raw:
+        return None, [Problem(name, None, None, None, "file is binary (contains NUL bytes), not YAML text")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        return None, [Problem(name, line, None, None, f"file is not valid UTF-8 (byte 0x{raw[e.start]:02x})")]
+    if not text.strip():
+        return None, [Problem(name, None, None, None, "file is empty")]
+    try:
+        loader = _NoAliasLoader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+        if root is None:
+            return None, [Problem(name, None, None, None, "file holds no YAML document")]
+        return _convert(root), []
+    except YamlProblem as e:
+        return None, [Problem(name, e.line, None, None, e.message)]
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        what = " ".join(filter(None, [e.context, e.problem]))
+        return None, [Problem(name, line, None, None, f"YAML syntax error: {what}")]
+    except yaml.YAMLError as e:
+        return None, [Problem(name, None, None, None, f"YAML error: {e}")]
+    except RecursionError:
+        return None, [Problem(name, None, None, None, "YAML nesting too deep")]

@@ -1,0 +1,1 @@
+"""The wbkg ontology: schema as data (schema.yaml), the model read from it, OWL and SHACL built from it."""

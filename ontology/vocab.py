@@ -1,0 +1,96 @@
+"""The one place IRIs are made. A misspelled term fails here instead of minting a stray IRI.
+
+Layout under the configurable base IRI (``WBKG_BASE_IRI``, default ``https://wbkg.org/``):
+- ``{base}ontology#Term``  classes, relationship predicates and properties
+- ``{base}id/{id}``        nodes (entities, claims, sources)
+- ``{base}statement/{id}`` the reified statement of a relationship, carrying its sources,
+                           evidence, dates and status
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from rdflib import OWL, RDFS, SKOS, Namespace, URIRef
+from rdflib.namespace import DCTERMS
+
+from graph.config import DEFAULT_BASE_IRI
+from ontology.model import ROOT_CLASS, Model, load_model
+
+WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+
+# Node properties that map to well-known predicates rather than to wbkg terms.
+SPECIAL_PREDICATES: dict[str, URIRef] = {
+    "id": DCTERMS.identifier,
+    "name": RDFS.label,
+    "aliases": SKOS.altLabel,
+    "wikidata": OWL.sameAs,
+}
+
+
+class UnknownTerm(KeyError):
+    pass
+
+
+@dataclass(frozen=True)
+class Vocab:
+    base: str
+    model: Model
+
+    @property
+    def ns(self) -> str:
+        return f"{self.base}ontology#"
+
+    @property
+    def ontology_iri(self) -> URIRef:
+        return URIRef(f"{self.base}ontology")
+
+    def cls(self, name: str) -> URIRef:
+        if name != ROOT_CLASS and name not in self.model.classes:
+            raise UnknownTerm(f"no class {name!r} in the ontology")
+        return URIRef(self.ns + name)
+
+    def rel(self, name: str) -> URIRef:
+        try:
+            return URIRef(self.ns + self.model.relationships[name].local_name)
+        except KeyError:
+            raise UnknownTerm(f"no relationship type {name!r} in the ontology") from None
+
+    def prop(self, name: str) -> URIRef:
+        if name in SPECIAL_PREDICATES:
+            return SPECIAL_PREDICATES[name]
+        defs = self.model.all_property_defs()
+        if name not in defs:
+            raise UnknownTerm(f"no property {name!r} in the ontology")
+        return URIRef(self.ns + defs[name].local_name)
+
+    def node(self, node_id: str) -> URIRef:
+        return URIRef(f"{self.base}id/{node_id}")
+
+    def statement(self, rel_id: str) -> URIRef:
+        return URIRef(f"{self.base}statement/{rel_id}")
+
+    def node_id(self, iri: str) -> str | None:
+        prefix = f"{self.base}id/"
+        return iri[len(prefix):] if iri.startswith(prefix) else None
+
+    def statement_id(self, iri: str) -> str | None:
+        prefix = f"{self.base}statement/"
+        return iri[len(prefix):] if iri.startswith(prefix) else None
+
+    def term_name(self, iri: str) -> str | None:
+        return iri[len(self.ns):] if iri.startswith(self.ns) else None
+
+    @property
+    def rel_by_iri(self) -> dict[URIRef, str]:
+        return {self.rel(n): n for n in self.model.relationships}
+
+    @property
+    def prop_by_iri(self) -> dict[URIRef, str]:
+        return {self.prop(n): n for n in self.model.all_property_defs()}
+
+
+@cache
+def vocab(base: str = DEFAULT_BASE_IRI) -> Vocab:
+    return Vocab(base=base, model=load_model())

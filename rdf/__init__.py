@@ -1,0 +1,1 @@
+"""RDF: the mapping between the graph and triples, export, import and SPARQL twins."""

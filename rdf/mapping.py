@@ -1,0 +1,109 @@
+"""The one mapping between graph records and RDF triples, used by the export, by SPARQL over
+``data/`` and by SHACL validation, so all three give the same triples.
+
+A node becomes a resource typed with its class. A relationship becomes its direct triple
+(``:a wbkg:owns :b``) plus an RDF-reified ``rdf:Statement`` that carries its id, sources, evidence,
+dates and status (standard RDF reification, queryable with plain SPARQL 1.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from rdflib import OWL, RDF, XSD, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from loaders.dataset import Dataset
+from ontology.model import PropertyDef
+from ontology.vocab import WIKIDATA, Vocab
+
+Triple = tuple[Node, Node, Node]
+DATE_XSD = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
+
+
+def literal(p: PropertyDef, value: Any) -> Node:
+    """A typed literal (or IRI, for references) for one property value."""
+    t = p.type
+    if t == "date":
+        return Literal(value, datatype=DATE_XSD[len(value)])
+    if t == "integer":
+        return Literal(int(value), datatype=XSD.integer)
+    if t in ("decimal", "percent"):
+        return Literal(_decimal_text(value), datatype=XSD.decimal)
+    if t == "url":
+        return Literal(value, datatype=XSD.anyURI)
+    return Literal(value)
+
+
+def _decimal_text(value: float | int) -> str:
+    text = repr(float(value))
+    if "e" in text or "E" in text:
+        text = f"{float(value):f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _values(v: Vocab, p: PropertyDef, value: Any) -> Iterator[Node]:
+    for item in value if p.many else [value]:
+        if p.type == "ref":
+            yield v.node(item)
+        elif p.type == "qid":
+            yield WIKIDATA[item]
+        else:
+            yield literal(p, item)
+
+
+def node_triples(v: Vocab, cls: str, props: dict[str, Any]) -> Iterator[Triple]:
+    subject = v.node(props["id"])
+    yield subject, RDF.type, v.cls(cls)
+    defs = v.model.properties(cls)
+    for name, value in props.items():
+        if value is None or name not in defs:
+            continue
+        predicate = v.prop(name)
+        for obj in _values(v, defs[name], value):
+            yield subject, predicate, obj
+
+
+def relationship_triples(v: Vocab, rtype: str, source: str, target: str, rel_id: str,
+                         props: dict[str, Any]) -> Iterator[Triple]:
+    s, p, o = v.node(source), v.rel(rtype), v.node(target)
+    yield s, p, o
+    st = v.statement(rel_id)
+    yield st, RDF.type, RDF.Statement
+    yield st, RDF.subject, s
+    yield st, RDF.predicate, p
+    yield st, RDF.object, o
+    yield st, v.prop("id"), Literal(rel_id)
+    defs = v.model.relationship_props(rtype)
+    for name, value in props.items():
+        if value is None or name == "id" or name not in defs:
+            continue
+        predicate = v.prop(name)
+        for obj in _values(v, defs[name], value):
+            yield st, predicate, obj
+
+
+def new_graph(v: Vocab) -> Graph:
+    g = Graph()
+    g.bind("wbkg", v.ns)
+    g.bind("id", f"{v.base}id/")
+    g.bind("st", f"{v.base}statement/")
+    g.bind("owl", OWL)
+    return g
+
+
+def dataset_graph(ds: Dataset, v: Vocab) -> Graph:
+    """The curated dataset as RDF, straight from the files (no Neo4j needed)."""
+    g = new_graph(v)
+    for n in ds.nodes.values():
+        for t in node_triples(v, n.cls, n.props):
+            g.add(t)
+    for r in ds.relationships:
+        for t in relationship_triples(v, r.type, r.source, r.target, r.id, r.props):
+            g.add(t)
+    return g
+
+
+def is_node_iri(v: Vocab, term: Node) -> bool:
+    return isinstance(term, URIRef) and v.node_id(str(term)) is not None
