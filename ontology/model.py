@@ -193,6 +193,9 @@ def parse_model(doc: Any, origin: str = str(SCHEMA_PATH)) -> Model:
     if not isinstance(doc, dict):
         raise InvalidModel(f"{origin}: the schema must be a mapping")
     meta = doc.get("ontology") or {}
+    for section in ("classes", "relationships", "node_properties", "relationship_properties", "prefixes"):
+        if not isinstance(doc.get(section) or {}, dict):
+            raise InvalidModel(f"{origin}: '{section}' must be a mapping")
     classes: dict[str, ClassDef] = {}
     for name, raw in (doc.get("classes") or {}).items():
         if not isinstance(raw, dict):
@@ -210,6 +213,11 @@ def parse_model(doc: Any, origin: str = str(SCHEMA_PATH)) -> Model:
     for name, raw in (doc.get("relationships") or {}).items():
         if not RELTYPE_PATTERN.match(name):
             raise InvalidModel(f"{origin}: relationship type {name!r} must be UPPER_SNAKE_CASE")
+        if not isinstance(raw, dict):
+            raise InvalidModel(f"{origin}: relationship {name} must be a mapping")
+        for end in ("from", "to"):
+            if not isinstance(raw.get(end) or [], list):
+                raise InvalidModel(f"{origin}: relationship {name}: '{end}' must be a list of classes")
         relationships[name] = RelationshipDef(
             name=name,
             from_classes=tuple(raw.get("from") or ()),

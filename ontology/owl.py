@@ -96,7 +96,6 @@ def build_ontology(v: Vocab) -> Graph:
     g.add((root, RDF.type, OWL.Class))
     g.add((root, RDFS.label, Literal("entity", lang="en")))
     g.add((root, RDFS.comment, Literal("Anything that is a node of the wbkg graph.", lang="en")))
-    g.add((root, RDFS.subClassOf, PROV.Entity))
     for name, c in m.classes.items():
         iri = v.cls(name)
         g.add((iri, RDF.type, OWL.Class))
@@ -135,7 +134,7 @@ def build_ontology(v: Vocab) -> Graph:
             continue
         iri = v.prop(pname)
         doms = domains.get(pname, [])
-        if len(doms) == len(m.concrete_classes):
+        if set(doms) == {v.cls(c) for c in m.concrete_classes}:
             doms = [root]
         _declare_property(g, v, iri, pdef, _union(g, doms) if doms else None)
     return g
