@@ -6,6 +6,7 @@ Values always travel as parameters; callers never format values into Cypher text
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -17,6 +18,10 @@ from graph.config import Config, load_config
 from graph.errors import ConnectionError, QueryError
 
 T = TypeVar("T")
+
+# The driver logs each retry as a warning; without a handler Python would print those (with the address
+# and the raw driver error) to stderr. wbkg reports the outcome itself, once, translated.
+logging.getLogger("neo4j").addHandler(logging.NullHandler())
 
 
 def _fix_hint(cfg: Config) -> str:
@@ -75,6 +80,7 @@ class Graph:
             )
         except (ValueError, nx.ConfigurationError) as e:
             raise ConnectionError(f"NEO4J_URI {self.cfg.uri!r} is not usable: {e}") from e
+        self._reached = False
 
     def close(self) -> None:
         self.driver.close()
@@ -85,9 +91,21 @@ class Graph:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def _reach(self) -> None:
+        """Once per Graph: fail at once (translated) when the server is down or refuses the login, instead
+        of letting managed transactions retry an unreachable server for max_transaction_retry_time."""
+        if self._reached:
+            return
+        try:
+            self.driver.verify_connectivity()
+        except (nx.Neo4jError, nx.DriverError, OSError) as e:
+            raise translate(e, self.cfg) from e
+        self._reached = True
+
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[neo4j.Session]:
         mode = neo4j.WRITE_ACCESS if write else neo4j.READ_ACCESS
+        self._reach()
         try:
             with self.driver.session(database=self.cfg.database, default_access_mode=mode) as s:
                 yield s

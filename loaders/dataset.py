@@ -21,6 +21,8 @@ DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 QID_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 ISO_PATTERN = re.compile(r"^[A-Z]{2}$")
 URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+# C0/C1 control characters other than tab and newline: invisible, and they break exports and terminals
+CONTROL_PATTERN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 TOP_KEYS = {"nodes", "relationships"}
 
 
@@ -104,7 +106,7 @@ class _Reader:
         file, line, ent = where
         if p.many:
             if not isinstance(raw, list):
-                self.problem(file, line, ent, p.name, f"must be a list, got {type(raw).__name__}")
+                self.problem(file, line, ent, p.name, f"must be a list, got {_kind(raw)} {raw!r}")
                 return False, None
             out = []
             for item in raw:
@@ -147,7 +149,10 @@ class _Reader:
                 return bad(f"share {raw} is outside 0-100")
             return True, value
         if not isinstance(raw, str):
-            return bad(f"must be text, got {type(raw).__name__} {raw!r}")
+            return bad(f"must be text, got {_kind(raw)} {raw!r}")
+        control = CONTROL_PATTERN.search(raw)
+        if control:
+            return bad(f"contains the control character U+{ord(control.group()):04X}")
         if t != "text" and ("\n" in raw or not raw.strip()):
             return bad("must be one non-empty line of text")
         if t == "text" and not raw.strip():
@@ -198,7 +203,9 @@ class _Reader:
                     n = min(len(a), len(b))
                     a, b = a[:n], b[:n]
                 if b < a:
-                    self.problem(file, rec.lines.get(hi, rec.line), ent, hi, f"{out[hi]} is before {lo} {out[lo]}")
+                    what = (f"{out[hi]} is before {lo} {out[lo]}" if isinstance(a, str)
+                            else f"{out[hi]:g} is less than {lo} {out[lo]:g}")
+                    self.problem(file, rec.lines.get(hi, rec.line), ent, hi, what)
                     ok = False
         return ok, out
 
@@ -228,7 +235,7 @@ class _Reader:
             for item in items:
                 if not isinstance(item, LinedDict):
                     self.problem(name, getattr(item, "line", doc.lines[key]), None, key,
-                                 f"each entry must be a mapping, got {type(item).__name__}")
+                                 f"each entry must be a mapping, got {_kind(item)}")
                     continue
                 handler(name, item)
 
@@ -344,6 +351,19 @@ class _Reader:
         for start in sorted(edges):
             if start not in state:
                 visit(start, [])
+
+
+def _kind(value: Any) -> str:
+    """A YAML user's name for a value's type (never a Python class name such as LinedDict)."""
+    if isinstance(value, bool):
+        return "true/false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, int | float):
+        return "a number"
+    return "text" if isinstance(value, str) else type(value).__name__
 
 
 def props_ent(rec: LinedDict) -> str | None:

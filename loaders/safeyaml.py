@@ -50,6 +50,8 @@ class YamlProblem(Exception):
 class _NoAliasLoader(yaml.SafeLoader):
     """Refuses anchors and aliases while composing, before anything could expand."""
 
+    depth = 0
+
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:  # type: ignore[override]
         if self.check_event(yaml.AliasEvent):
             event = self.peek_event()
@@ -58,7 +60,14 @@ class _NoAliasLoader(yaml.SafeLoader):
         anchor = getattr(event, "anchor", None)
         if anchor is not None:
             raise YamlProblem(event.start_mark.line + 1, "YAML anchors (&name) are not allowed in data files")
-        return super().compose_node(parent, index)
+        # bounded while composing, so "[[[[…" fails with a line number instead of exhausting the stack
+        if self.depth >= MAX_DEPTH:
+            raise YamlProblem(event.start_mark.line + 1, f"nesting deeper than {MAX_DEPTH} levels")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 def _convert(node: Node, depth: int = 0) -> Any:

@@ -17,6 +17,7 @@ import neo4j
 from tqdm import tqdm
 
 from graph.connection import Graph
+from graph.errors import InvalidData, Problem
 from graph.schema import schema_statements
 from loaders.dataset import Dataset
 from ontology.model import Model, load_model
@@ -86,6 +87,36 @@ def plan(ds: Dataset, model: Model) -> list[tuple[str, str, list[dict[str, Any]]
     return work
 
 
+def _conflicts(tx: neo4j.ManagedTransaction, ds: Dataset, model: Model) -> list[Problem]:
+    """Records that would silently change what is already in the graph: a node id held by a node of
+    another class (MERGE would give it a second class label), a relationship id on other ends."""
+    problems: list[Problem] = []
+    by_class: dict[str, list[str]] = {}
+    for n in ds.nodes.values():
+        by_class.setdefault(n.cls, []).append(n.id)
+    for cls, ids in sorted(by_class.items()):
+        for row in tx.run(f"MATCH (n:Entity) WHERE n.id IN $ids AND NOT n:{cls} "
+                          "RETURN n.id AS id, labels(n) AS labels", ids=ids):
+            held = [label for label in row["labels"] if label in model.classes and not model.classes[label].abstract]
+            rec = ds.nodes[row["id"]]
+            problems.append(Problem(rec.file, rec.line, rec.id, "class",
+                                    f"id {rec.id!r} is already a {'/'.join(held) or 'node'} in the graph, not a "
+                                    f"{cls}; a load never changes a node's class (delete that node first)"))
+    by_type: dict[str, list[dict[str, str]]] = {}
+    for r in ds.relationships:
+        by_type.setdefault(r.type, []).append({"id": r.id, "from": r.source, "to": r.target})
+    where = {r.id: r for r in ds.relationships}
+    for rtype, rows in sorted(by_type.items()):
+        for row in tx.run(f"UNWIND $rows AS row MATCH (a)-[r:{rtype} {{id: row.id}}]->(b) "
+                          "WHERE a.id <> row.from OR b.id <> row.to RETURN row.id AS id, a.id AS a, b.id AS b",
+                          rows=rows):
+            rec = where[row["id"]]
+            problems.append(Problem(rec.file, rec.line, rec.id, "id",
+                                    f"relationship id {rec.id!r} already links {row['a']} -> {row['b']} in the "
+                                    "graph; give this link its own id"))
+    return problems
+
+
 def create_schema(graph: Graph, model: Model | None = None) -> None:
     with graph.session(write=True) as s:
         for stmt in schema_statements(model):
@@ -94,12 +125,18 @@ def create_schema(graph: Graph, model: Model | None = None) -> None:
 
 
 def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | None = None) -> LoadSummary:
-    """Create the schema, then write the dataset in one transaction; return what changed."""
+    """Create the schema, then write the dataset in one transaction; return what changed.
+
+    Raises ``InvalidData`` (nothing written) when the data would change the class of a node already in the
+    graph or move a relationship id to other ends."""
     m = model or load_model()
     create_schema(graph, m)
     work = plan(ds, m)
 
     def unit(tx: neo4j.ManagedTransaction) -> LoadSummary:
+        conflicts = _conflicts(tx, ds, m)
+        if conflicts:
+            raise InvalidData(conflicts)  # raised inside the transaction function: it rolls back, no retry
         summary = LoadSummary()
         bar = tqdm(total=sum(len(rows) for _, _, rows in work), unit="rec", desc="loading",
                    disable=not progress, file=sys.stderr, leave=False)

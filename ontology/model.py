@@ -83,6 +83,13 @@ class Model:
     relationship_properties: dict[str, PropertyDef]
     classes: dict[str, ClassDef]
     relationships: dict[str, RelationshipDef]
+    # Answers of the lookups below, computed once: they sit on every mapping and validation hot path.
+    _memo: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def _cached(self, key: tuple[str, str], compute: Any) -> Any:
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     # -- classes ---------------------------------------------------------------------------------
     def ancestors(self, name: str) -> list[str]:
@@ -107,6 +114,9 @@ class Model:
 
     def properties(self, name: str) -> dict[str, PropertyDef]:
         """Every property of a node of class ``name``: common ones, then inherited, then its own."""
+        return self._cached(("properties", name), lambda: self._properties(name))  # type: ignore[no-any-return]
+
+    def _properties(self, name: str) -> dict[str, PropertyDef]:
         props = dict(self.node_properties)
         if name == "Source":
             props.pop("sources")
@@ -116,7 +126,8 @@ class Model:
 
     # -- relationships ---------------------------------------------------------------------------
     def relationship_props(self, name: str) -> dict[str, PropertyDef]:
-        return {**self.relationship_properties, **self.relationships[name].own}
+        return self._cached(  # type: ignore[no-any-return]
+            ("relationship_props", name), lambda: {**self.relationship_properties, **self.relationships[name].own})
 
     def admits(self, rel: str, end: str, cls: str) -> bool:
         """Whether class ``cls`` may stand at ``end`` ('from' or 'to') of relationship ``rel``."""
@@ -126,6 +137,9 @@ class Model:
 
     def all_property_defs(self) -> dict[str, PropertyDef]:
         """One definition per property name across nodes and relationships (types agree: checked)."""
+        return self._cached(("all_property_defs", ""), self._all_property_defs)  # type: ignore[no-any-return]
+
+    def _all_property_defs(self) -> dict[str, PropertyDef]:
         out: dict[str, PropertyDef] = {}
         for d in self.node_properties.values():
             out.setdefault(d.name, d)
