@@ -1,0 +1,30 @@
+// name: ownership-chain
+// title: Ownership chain of a firm
+// description: >-
+//   Every OWNS path from a firm up to its ultimate owners (owners nobody is recorded as owning), at most six
+//   links long. effective_share is the product of the shares along the path (share/100 each), null when any
+//   share on the path is unknown (never 0). owner_kind is the class of the ultimate owner and owner_state the
+//   state it is or belongs to (through PART_OF); statuses gives the
+//   status of each link from the firm upwards, so a disputed link shows as disputed, with its claim.
+// params:
+//   - name: entity
+//     type: entity
+//     description: the firm, by id, name or alias
+// mode: read
+// example: wbkg query run ownership-chain -p entity Hytera
+MATCH (firm:Entity {id: $entity})
+MATCH path = (owner:Agent)-[:OWNS*1..6]->(firm)
+WHERE NOT EXISTS { MATCH (:Agent)-[:OWNS]->(owner) }
+WITH firm, owner, reverse(nodes(path)) AS chain, reverse(relationships(path)) AS links
+RETURN owner.name AS ultimate_owner,
+       toLower([l IN ['State', 'Agency', 'Firm', 'Organization', 'Person'] WHERE l IN labels(owner)][0]) AS owner_kind,
+       CASE WHEN owner:State THEN owner.name
+            ELSE COLLECT { MATCH (owner)-[:PART_OF*1..4]->(s:State) RETURN s.name ORDER BY s.name LIMIT 1 }[0]
+       END AS owner_state,
+       [n IN chain | n.name] AS chain,
+       [r IN links | r.share] AS shares,
+       CASE WHEN any(r IN links WHERE r.share IS NULL) THEN null
+            ELSE reduce(s = 1.0, r IN links | s * r.share / 100.0) END AS effective_share,
+       [r IN links | r.status] AS statuses,
+       [r IN links WHERE r.claim IS NOT NULL | r.claim] AS claims
+ORDER BY size(chain), ultimate_owner, chain

@@ -1,0 +1,376 @@
+"""Canned queries and saved scripts: ``.cypher`` files whose leading ``//`` comment block is a YAML header.
+
+The header documents the query and declares its parameters; the loader checks it hard (as aiosql does):
+a ``$param`` used in the body but not declared, or declared but not used, is an error naming file and line.
+A file may hold several statements separated by ``;`` (split outside strings, comments and backticks).
+
+Header format (every line starts with ``//``; the first line not starting with ``//`` begins the body)::
+
+    // name: ownership-chain
+    // title: Ownership chain of a firm
+    // description: >-
+    //   Every OWNS path from a firm up to its ultimate owners ...
+    // params:
+    //   - name: entity
+    //     type: entity
+    //     description: the firm, by id, name or alias
+    // mode: read
+    // example: wbkg query run ownership-chain -p entity Hytera
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from graph.errors import QueryError
+
+QUERIES_DIR = Path(__file__).resolve().parent
+
+# string, integer, float, boolean, date: typed values. entity: an id, name or alias of any node, passed as its
+# id. country: an ISO 3166 code, id, name or alias of a State, passed as the State's id.
+PARAM_TYPES = ("string", "integer", "float", "boolean", "date", "entity", "country")
+MODES = ("read", "write")
+HEADER_KEYS = ("name", "title", "description", "params", "mode", "example")
+REQUIRED_CANNED = ("name", "title", "description", "mode", "example")
+PARAM_KEYS = ("name", "type", "default", "description")
+_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PARAM_REF = re.compile(r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|`|(\d+))")
+_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+_TRUE = {"true", "yes", "1"}
+_FALSE = {"false", "no", "0"}
+
+
+@dataclass(frozen=True)
+class Param:
+    """A declared parameter: its type, its default (already typed; None when required) and where it was declared."""
+
+    name: str
+    type: str
+    default: Any = None
+    required: bool = True
+    description: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One statement of a script, with the file line it starts on."""
+
+    text: str
+    line: int
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    title: str
+    description: str
+    params: tuple[Param, ...]
+    mode: str
+    example: str
+    statements: tuple[Statement, ...]
+    path: Path
+    header: str = ""
+    body: str = ""
+    param_index: dict[str, Param] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def write(self) -> bool:
+        return self.mode == "write"
+
+    def param(self, name: str) -> Param | None:
+        return self.param_index.get(name)
+
+
+class _Problems:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.items: list[tuple[int, str]] = []
+
+    def add(self, line: int, message: str) -> None:
+        self.items.append((line, message))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            msgs = [f"{self.path}:{line}: {msg}" for line, msg in sorted(self.items)]
+            raise QueryError("\n".join(msgs))
+
+
+# --- lexing: mask strings and comments so that `;` and `$` are only seen in code -------------------------------
+
+def mask(text: str) -> str:
+    """``text`` with the contents of string literals, backtick names and comments replaced by spaces.
+
+    Newlines are kept, so offsets and line numbers in the masked text are those of the original.
+    An unterminated string or comment masks to the end (the server reports the syntax error).
+    """
+    out = list(text)
+    i, n = 0, len(text)
+
+    def blank(a: int, b: int) -> None:
+        for k in range(a, b):
+            if out[k] != "\n":
+                out[k] = " "
+
+    while i < n:
+        c = text[i]
+        if c in ("'", '"', "`"):
+            j = i + 1
+            while j < n:
+                if text[j] == "\\" and c != "`":
+                    j += 2
+                elif text[j] == c:
+                    if c == "`" and j + 1 < n and text[j + 1] == "`":  # a doubled backtick is a backtick
+                        j += 2
+                    else:
+                        break
+                else:
+                    j += 1
+            blank(i + 1, min(j, n))
+            i = j + 1
+        elif text.startswith("//", i):
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            blank(i, j)
+            i = j
+        elif text.startswith("/*", i):
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            blank(i, j)
+            i = j
+        else:
+            i += 1
+    return "".join(out)
+
+
+def split_statements(body: str, first_line: int = 1) -> list[Statement]:
+    """Split a script on ``;`` outside strings, comments and backticks; drop empty statements."""
+    masked = mask(body)
+    out: list[Statement] = []
+    start = 0
+    for k in [m.start() for m in re.finditer(";", masked)] + [len(body)]:
+        seg, seg_masked = body[start:k], masked[start:k]
+        if seg_masked.strip():
+            lead = len(seg_masked) - len(seg_masked.lstrip())
+            line = first_line + body.count("\n", 0, start + lead)
+            out.append(Statement(seg.strip(), line))
+        start = k + 1
+    return out
+
+
+def param_refs(body: str, first_line: int = 1) -> list[tuple[str, int]]:
+    """Every ``$name`` used in code (not in strings or comments), with its line."""
+    masked = mask(body)
+    refs = []
+    for m in _PARAM_REF.finditer(masked):
+        if m.group(1):
+            name = m.group(1)
+        elif m.group(2):
+            name = m.group(2)
+        else:  # $`quoted name`: the name is in the original text
+            end = body.find("`", m.end())
+            name = body[m.end():end if end >= 0 else len(body)]
+        refs.append((name, first_line + body.count("\n", 0, m.start())))
+    return refs
+
+
+# --- typing parameter values ----------------------------------------------------------------------------------
+
+def coerce(param: Param, raw: str) -> Any:
+    """A command-line string typed per the parameter's declared type; QueryError when it does not fit."""
+    t = param.type
+    try:
+        if t == "integer":
+            return int(raw.strip())
+        if t == "float":
+            return float(raw.strip())
+    except ValueError:
+        raise QueryError(f"parameter {param.name!r} must be {'an' if t == 'integer' else 'a'} {t}, "
+                         f"got {raw!r}") from None
+    if t == "boolean":
+        low = raw.strip().lower()
+        if low in _TRUE:
+            return True
+        if low in _FALSE:
+            return False
+        raise QueryError(f"parameter {param.name!r} must be a boolean (true/false), got {raw!r}")
+    if t == "date":
+        if not _DATE.match(raw.strip()):
+            raise QueryError(f"parameter {param.name!r} must be a date YYYY, YYYY-MM or YYYY-MM-DD, got {raw!r}")
+        value = raw.strip()
+        if len(value) == 10:
+            try:
+                date.fromisoformat(value)
+            except ValueError:
+                raise QueryError(f"parameter {param.name!r}: {value!r} is not a calendar date") from None
+        return value
+    return raw
+
+
+# --- parsing a file -------------------------------------------------------------------------------------------
+
+def _scalar(node: Node, problems: _Problems, what: str) -> str | None:
+    if isinstance(node, ScalarNode):
+        return str(node.value)
+    problems.add(node.start_mark.line + 1, f"{what} must be a single value")
+    return None
+
+
+def _params(node: Node, problems: _Problems) -> list[Param]:
+    if isinstance(node, ScalarNode) and node.value in ("", "null", "~", "[]"):
+        return []
+    if not isinstance(node, SequenceNode):
+        problems.add(node.start_mark.line + 1, "params must be a list of {name, type, default, description}")
+        return []
+    out: list[Param] = []
+    for item in node.value:
+        line = item.start_mark.line + 1
+        if not isinstance(item, MappingNode):
+            problems.add(line, "each parameter must be a mapping with name and type")
+            continue
+        fields: dict[str, tuple[str | None, bool]] = {}
+        for k, v in item.value:
+            key = str(k.value)
+            if key not in PARAM_KEYS:
+                problems.add(k.start_mark.line + 1,
+                             f"unknown parameter field {key!r} (one of: {', '.join(PARAM_KEYS)})")
+                continue
+            # a YAML null default is "no default"; an explicit quoted '' is an empty default
+            is_null = isinstance(v, ScalarNode) and v.tag.endswith(":null") and v.value in ("", "null", "~")
+            fields[key] = (None if is_null else _scalar(v, problems, f"parameter field {key!r}"), is_null)
+        name = fields.get("name", (None, False))[0]
+        ptype = fields.get("type", (None, False))[0]
+        if not name or not _IDENT.match(name):
+            problems.add(line, f"parameter name {name!r} must be an identifier (letters, digits, _)")
+            continue
+        if ptype not in PARAM_TYPES:
+            problems.add(line, f"parameter {name!r}: type {ptype!r} is not one of {', '.join(PARAM_TYPES)}")
+            continue
+        if any(p.name == name for p in out):
+            problems.add(line, f"parameter {name!r} is declared twice")
+            continue
+        draft = Param(name, ptype, line=line, description=fields.get("description", ("", False))[0] or "")
+        default: Any = None
+        required = "default" not in fields or fields["default"][1]
+        if not required:
+            raw = fields["default"][0] or ""
+            try:
+                default = coerce(draft, raw) if ptype not in ("entity", "country", "string") else raw
+            except QueryError as e:
+                problems.add(line, f"default: {e}")
+                continue
+        out.append(Param(name, ptype, default, required, draft.description, line))
+    return out
+
+
+def parse_query(path: Path, *, canned: bool = False, text: str | None = None) -> Query:
+    """Parse and check one ``.cypher`` file; raise QueryError naming file and line for every problem."""
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise QueryError(f"{path}: cannot read the script: {e}") from e
+    problems = _Problems(path)
+    lines = text.split("\n")
+    n_header = 0
+    while n_header < len(lines) and lines[n_header].lstrip().startswith("//"):
+        n_header += 1
+    if n_header == 0:
+        problems.add(1, "no header: the file must start with '//' comment lines (name, title, description, "
+                        "params, mode, example)")
+        problems.raise_if_any()
+    header_lines = [re.sub(r"^\s*// ?", "", ln) for ln in lines[:n_header]]
+    meta: dict[str, tuple[Node, int]] = {}
+    try:
+        root = yaml.compose("\n".join(header_lines), Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        problems.add(mark.line + 1 if mark else 1, f"header is not valid YAML: {getattr(e, 'problem', e)}")
+        problems.raise_if_any()
+        raise AssertionError from e  # unreachable: raise_if_any raised
+    if not isinstance(root, MappingNode):
+        problems.add(1, "header must be 'key: value' lines (name, title, description, params, mode, example)")
+        problems.raise_if_any()
+    assert isinstance(root, MappingNode)
+    for k, v in root.value:
+        key = str(k.value)
+        if key not in HEADER_KEYS:
+            problems.add(k.start_mark.line + 1, f"unknown header key {key!r} (one of: {', '.join(HEADER_KEYS)})")
+        elif key in meta:
+            problems.add(k.start_mark.line + 1, f"header key {key!r} given twice")
+        else:
+            meta[key] = (v, k.start_mark.line + 1)
+    values: dict[str, str] = {}
+    for key in ("name", "title", "description", "mode", "example"):
+        if key in meta:
+            values[key] = (_scalar(meta[key][0], problems, key) or "").strip()
+    required = REQUIRED_CANNED if canned else ("mode",)
+    for key in required:
+        if not values.get(key):
+            problems.add(1, f"header lacks {key!r}")
+    name = values.get("name") or path.stem
+    if "name" in values and not _NAME.match(name):
+        problems.add(meta["name"][1], f"name {name!r} must be lower-case letters, digits and hyphens")
+    if canned and name != path.stem:
+        problems.add(meta.get("name", (None, 1))[1], f"name {name!r} differs from the file name {path.stem!r}")
+    mode = values.get("mode", "read")
+    if mode not in MODES:
+        problems.add(meta["mode"][1], f"mode {mode!r} must be 'read' or 'write'")
+    params = _params(meta["params"][0], problems) if "params" in meta else []
+
+    body = "\n".join(lines[n_header:])
+    first_body_line = n_header + 1
+    statements = split_statements(body, first_body_line)
+    if not statements:
+        problems.add(first_body_line, "no Cypher statement after the header")
+    declared = {p.name: p for p in params}
+    used: set[str] = set()
+    for ref, line in param_refs(body, first_body_line):
+        used.add(ref)
+        if ref not in declared:
+            problems.add(line, f"${ref} is used but not declared in the header's params")
+    for p in params:
+        if p.name not in used:
+            problems.add(p.line, f"parameter {p.name!r} is declared but the body never uses ${p.name}")
+    problems.raise_if_any()
+    return Query(
+        name=name, title=values.get("title", ""), description=values.get("description", ""),
+        params=tuple(params), mode=mode, example=values.get("example", ""), statements=tuple(statements),
+        path=path, header="\n".join(lines[:n_header]), body=body.strip("\n"),
+        param_index=declared,
+    )
+
+
+@cache
+def _load_dir(directory: Path) -> dict[str, Query]:
+    out: dict[str, Query] = {}
+    for path in sorted(directory.glob("*.cypher")):
+        q = parse_query(path, canned=True)
+        out[q.name] = q
+    return out
+
+
+def canned_queries(directory: Path | None = None) -> dict[str, Query]:
+    """Every canned query of ``queries/`` (or ``directory``), by name, sorted by name."""
+    return dict(_load_dir((directory or QUERIES_DIR).resolve()))
+
+
+def get_query(name: str, directory: Path | None = None) -> Query:
+    """One canned query by name; QueryError listing the known names (and the closest) otherwise."""
+    import difflib
+
+    queries = canned_queries(directory)
+    if name in queries:
+        return queries[name]
+    close = difflib.get_close_matches(name, list(queries), n=3, cutoff=0.5)
+    hint = f"; did you mean {', '.join(close)}?" if close else ""
+    raise QueryError(f"no canned query named {name!r}{hint} ('wbkg query list' shows them all)")

@@ -1,0 +1,33 @@
+// name: security-agreements
+// title: Security agreements and cooperation programmes with China
+// description: >-
+//   Agreements, memoranda and cooperation programmes that bind a country (or its agencies) and China (or
+//   its agencies): kind, parties, date as the source gives it, status of the party links and sources.
+// params:
+//   - name: country
+//     type: country
+//     description: the country, by ISO code, id or name
+// mode: read
+// example: wbkg query run security-agreements -p country HR
+MATCH (c:State {id: $country})<-[:PART_OF*0..4]-(party:Agent)-[:PARTY_TO|PARTICIPATES_IN|ORGANIZES|MEMBER_OF]->(a)
+WHERE (a:Agreement OR a:Program)
+  AND EXISTS {
+    MATCH (cn:State {iso_code: 'CN'})<-[:PART_OF*0..4]-(:Agent)-[:PARTY_TO|PARTICIPATES_IN|ORGANIZES|MEMBER_OF]->(a)
+  }
+WITH DISTINCT a
+RETURN CASE WHEN a:Agreement THEN 'agreement' ELSE 'programme' END AS what,
+       a.kind AS kind,
+       a.name AS name,
+       coalesce(a.signed, a.start, a.signed_label) AS date,
+       COLLECT {
+         MATCH (p:Agent)-[r:PARTY_TO|PARTICIPATES_IN|ORGANIZES|MEMBER_OF]->(a)
+         WITH p, r ORDER BY p.name
+         RETURN p.name + ' (' + toLower(type(r)) + ', ' + r.status + ')'
+       } AS parties,
+       COLLECT {
+         UNWIND coalesce(a.sources, []) + reduce(acc = [], l IN
+           [(:Agent)-[r:PARTY_TO|PARTICIPATES_IN|ORGANIZES|MEMBER_OF]->(a) | r.sources] | acc + l) AS s
+         WITH DISTINCT s ORDER BY s
+         RETURN s
+       } AS sources
+ORDER BY date, name

@@ -1,0 +1,618 @@
+"""Canned queries and saved scripts: the registry's rules, the CLI, each query's exact rows on the curated
+dataset, injection attempts, read-only enforcement, timeouts, index seeks, and the README table."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from graph.cli import cli
+from graph.connection import Graph
+from graph.errors import QueryError
+from loaders.validate import validate_paths
+from loaders.writer import load
+from queries.readme import README, queries_table, render_readme, update_readme
+from queries.registry import canned_queries, get_query, parse_query, split_statements
+from queries.resolve import resolve
+from queries.runner import bind, resolve_params, run_query
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+CANNED = ["contested-claims", "country-profile", "investment-for-security", "neighbourhood", "ownership-chain",
+          "path", "police-presence", "security-agreements", "state-linked-suppliers", "timeline",
+          "transnational-repression"]
+ANCHORED = [n for n in CANNED if n not in ("contested-claims", "transnational-repression")]
+
+logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
+
+
+def write(tmp_path: Path, text: str, name: str = "script.cypher") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+# --- the registry's rules ---------------------------------------------------------------------------------------
+
+def test_the_canned_set_loads() -> None:
+    assert list(canned_queries()) == CANNED
+    for q in canned_queries().values():
+        assert q.mode == "read" and q.title and q.description and q.example.startswith(f"wbkg query run {q.name}")
+
+
+def test_undeclared_parameter_names_file_and_line(tmp_path: Path) -> None:
+    p = write(tmp_path, "// name: s\n// mode: read\nMATCH (n:Entity)\nWHERE n.id = $who\nRETURN n\n")
+    with pytest.raises(QueryError) as e:
+        parse_query(p)
+    assert str(e.value) == f"{p}:4: $who is used but not declared in the header's params"
+
+
+def test_unused_parameter_names_file_and_line(tmp_path: Path) -> None:
+    p = write(tmp_path, "// name: s\n// params:\n//   - name: who\n//     type: string\n//   - name: n\n"
+                        "//     type: integer\n// mode: read\nRETURN $who AS who\n")
+    with pytest.raises(QueryError) as e:
+        parse_query(p)
+    assert str(e.value) == f"{p}:5: parameter 'n' is declared but the body never uses $n"
+
+
+def test_every_problem_is_reported(tmp_path: Path) -> None:
+    p = write(tmp_path, "// name: Bad Name\n// params:\n//   - {name: a, type: text}\n// mode: readonly\n"
+                        "// colour: red\nRETURN $b\n")
+    with pytest.raises(QueryError) as e:
+        parse_query(p)
+    assert str(e.value).splitlines() == [
+        f"{p}:1: name 'Bad Name' must be lower-case letters, digits and hyphens",
+        f"{p}:3: parameter 'a': type 'text' is not one of string, integer, float, boolean, date, entity, country",
+        f"{p}:4: mode 'readonly' must be 'read' or 'write'",
+        f"{p}:5: unknown header key 'colour' (one of: name, title, description, params, mode, example)",
+        f"{p}:6: $b is used but not declared in the header's params",
+    ]
+
+
+def test_no_header(tmp_path: Path) -> None:
+    p = write(tmp_path, "MATCH (n) RETURN n\n")
+    with pytest.raises(QueryError, match=r":1: no header"):
+        parse_query(p)
+
+
+def test_canned_files_need_every_header_field_and_their_own_name(tmp_path: Path) -> None:
+    p = write(tmp_path, "// name: other\n// mode: read\nRETURN 1 AS one\n", "mine.cypher")
+    with pytest.raises(QueryError) as e:
+        parse_query(p, canned=True)
+    assert str(e.value).splitlines() == [
+        f"{p}:1: header lacks 'description'",
+        f"{p}:1: header lacks 'example'",
+        f"{p}:1: header lacks 'title'",
+        f"{p}:1: name 'other' differs from the file name 'mine'",
+    ]
+
+
+def test_parameters_in_strings_and_comments_do_not_count(tmp_path: Path) -> None:
+    p = write(tmp_path, "// mode: read\nRETURN '$a' AS a, \"$b\" AS b // $c\n/* $d */ , $`odd name` AS e\n")
+    with pytest.raises(QueryError) as e:
+        parse_query(p)
+    assert str(e.value) == f"{p}:3: $odd name is used but not declared in the header's params"
+
+
+def test_statements_split_outside_strings_comments_and_backticks() -> None:
+    body = ("RETURN 'a;b' AS x;\n// c; d\nRETURN \"e\\\";f\" AS `g;h`;\n/* i;\n j */ RETURN 1 AS k ;\n"
+            "  ;\n// only a comment;\n")
+    sts = split_statements(body, 10)
+    assert [(s.text, s.line) for s in sts] == [
+        ("RETURN 'a;b' AS x", 10),
+        ("// c; d\nRETURN \"e\\\";f\" AS `g;h`", 12),
+        ("/* i;\n j */ RETURN 1 AS k", 14),
+    ]
+
+
+def test_parameter_values_are_typed_per_header(tmp_path: Path) -> None:
+    p = write(tmp_path, "// params:\n//   - {name: i, type: integer}\n//   - {name: f, type: float, default: '0.5'}\n"
+                        "//   - {name: b, type: boolean, default: 'false'}\n//   - {name: d, type: date}\n"
+                        "//   - {name: s, type: string, default: ''}\n// mode: read\n"
+                        "RETURN $i AS i, $f AS f, $b AS b, $d AS d, $s AS s\n")
+    q = parse_query(p)
+    assert bind(q, {"i": "3", "d": "2019-09"}) == {"i": 3, "f": 0.5, "b": False, "d": "2019-09", "s": ""}
+    assert bind(q, {"i": "3", "d": "2019", "b": "TRUE", "f": "2"}) == {"i": 3, "f": 2.0, "b": True, "d": "2019",
+                                                                      "s": ""}
+    for raw, message in [({"i": "x", "d": "2019"}, "parameter 'i' must be an integer, got 'x'"),
+                         ({"i": "1", "d": "2019-02-30"}, "parameter 'd': '2019-02-30' is not a calendar date"),
+                         ({"i": "1", "d": "19"}, "parameter 'd' must be a date YYYY, YYYY-MM or YYYY-MM-DD, got '19'"),
+                         ({"d": "2019"}, "script needs parameter 'i' (integer): add -p i VALUE"),
+                         ({"i": "1", "d": "2019", "z": "1"}, "script has no parameter 'z' (declared: i, f, b, d, s)")]:
+        with pytest.raises(QueryError) as e:
+            bind(q, raw)
+        assert str(e.value) == message
+
+
+def test_unknown_canned_query_suggests_the_closest() -> None:
+    with pytest.raises(QueryError) as e:
+        get_query("ownership-chian")
+    assert str(e.value) == ("no canned query named 'ownership-chian'; did you mean ownership-chain? "
+                            "('wbkg query list' shows them all)")
+
+
+# --- CLI without a server ---------------------------------------------------------------------------------------
+
+LIST_OUTPUT = """\
+contested-claims          ()  Contested claims
+country-profile           (country)  Profile of a country
+investment-for-security   (country)  Chinese-backed infrastructure meeting security cooperation
+neighbourhood             (entity, depth=1)  Neighbourhood of an entity
+ownership-chain           (entity)  Ownership chain of a firm
+path                      (from, to)  Shortest paths between two entities
+police-presence           (country)  Chinese police presence in a country
+security-agreements       (country)  Security agreements and cooperation programmes with China
+state-linked-suppliers    (country)  State-linked suppliers of security technology
+timeline                  (country, from=1900, to=2100)  Timeline of a country
+transnational-repression  ()  Transnational repression
+"""
+
+
+def test_cli_list() -> None:
+    r = CliRunner().invoke(cli, ["query", "list"])
+    assert r.exit_code == 0, r.output
+    assert r.output == LIST_OUTPUT
+
+
+def test_cli_show_prints_header_then_body() -> None:
+    r = CliRunner().invoke(cli, ["query", "show", "ownership-chain"])
+    assert r.exit_code == 0, r.output
+    text = (Path(__file__).resolve().parents[1] / "queries" / "ownership-chain.cypher").read_text()
+    header, body = text.split("\nMATCH", 1)
+    assert r.output == f"{header}\n\nMATCH{body}"
+    assert r.output.startswith("// name: ownership-chain\n// title: Ownership chain of a firm\n")
+
+
+def test_cli_show_unknown() -> None:
+    r = CliRunner().invoke(cli, ["query", "show", "nope"])
+    assert r.exit_code != 0
+    assert isinstance(r.exception, QueryError) and r.exception.exit_code == 2
+
+
+def test_readme_table_is_current() -> None:
+    assert update_readme(README, check=True), "README queries table is stale: run 'wbkg query readme'"
+    r = CliRunner().invoke(cli, ["query", "readme", "--check"])
+    assert (r.exit_code, r.output) == (0, "README.md: the queries table is current\n")
+
+
+def test_readme_table_replaces_only_the_marked_region() -> None:
+    text = "intro\n<!-- queries-table:start -->\nold\n<!-- queries-table:end -->\noutro\n"
+    out = render_readme(text, "| t |")
+    assert out == "intro\n<!-- queries-table:start -->\n| t |\n<!-- queries-table:end -->\noutro\n"
+    assert queries_table().splitlines()[0] == "| query | parameters | mode | what it answers | example |"
+    assert len(queries_table().splitlines()) == 2 + len(CANNED)
+
+
+# --- against the curated dataset ----------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def curated(graph_db: Graph) -> Graph:
+    """The session's graph holding exactly the curated dataset (the test marker aside)."""
+    graph_db.rows("MATCH (n:Entity) DETACH DELETE n", write=True)
+    load(graph_db, validate_paths([DATA], graph_db.cfg.base_iri), progress=False)
+    return graph_db
+
+
+def counts(g: Graph) -> tuple[int, int]:
+    row = g.rows("MATCH (n) RETURN count(n) AS n, COUNT { MATCH ()-[r]->() } AS r")[0]
+    return row["n"], row["r"]
+
+
+def rows(g: Graph, name: str, **params: str) -> list[dict[str, Any]]:
+    results = run_query(g, get_query(name), dict(params))
+    assert len(results) == 1
+    return results[0].dicts()
+
+
+def invoke(*args: str) -> Any:
+    return CliRunner().invoke(cli, ["query", "run", *args])
+
+
+@pytest.mark.parametrize("value", [
+    "x' }) DETACH DELETE n //",
+    'Hytera"; MATCH (n) DETACH DELETE n',
+    "hytera}) MATCH (n) DETACH DELETE n RETURN 1 AS x //",
+    '" OR "" = "',
+    "*:*",
+    "name:Hytera~",
+])
+def test_injection_attempts_change_nothing(curated: Graph, value: str) -> None:
+    before = counts(curated)
+    r = invoke("ownership-chain", "-p", "entity", value)
+    assert r.exit_code != 0
+    assert isinstance(r.exception, QueryError) and r.exception.exit_code == 2
+    assert str(r.exception).startswith(f"unknown entity {value!r} for parameter 'entity'")
+    assert counts(curated) == before
+
+
+def test_write_in_a_read_script_is_refused(curated: Graph, tmp_path: Path) -> None:
+    before = counts(curated)
+    p = write(tmp_path, "// name: sneaky\n// mode: read\nMATCH (n:Entity) RETURN count(n) AS c;\n"
+                        "CREATE (:Entity {id: 'sneaky', name: 'sneaky'});\nMATCH (n) DETACH DELETE n\n")
+    r = invoke("--file", str(p))
+    assert r.exit_code != 0 and isinstance(r.exception, QueryError)
+    assert str(r.exception) == "a write was attempted in a read-only script; mark the script 'mode: write'"
+    assert counts(curated) == before
+
+
+def test_a_write_script_writes_in_one_transaction(curated: Graph, tmp_path: Path) -> None:
+    before = counts(curated)
+    p = write(tmp_path, "// mode: write\n// params:\n//   - {name: id, type: string}\n"
+                        "CREATE (:Entity {id: $id, name: 'temp'});\nMATCH (n:Entity {id: $id}) RETURN n.name AS name;\n"
+                        "MATCH (n:Entity {id: $id}) DETACH DELETE n\n")
+    r = invoke("--file", str(p), "-p", "id", "temp-write-test", "--format", "json")
+    assert (r.exit_code, r.output) == (0, '[\n  {\n    "name": "temp"\n  }\n]\n')
+    assert counts(curated) == before
+
+
+def test_timeout_gives_a_clear_error(curated: Graph, tmp_path: Path) -> None:
+    p = write(tmp_path, "// mode: read\nUNWIND range(1, 1000000000) AS i WITH i WHERE i = -1 RETURN count(*) AS c\n")
+    r = invoke("--file", str(p), "--timeout", "0.5")
+    assert r.exit_code != 0 and isinstance(r.exception, QueryError)
+    assert str(r.exception) == "the query ran past its time limit and was cancelled; raise --timeout or narrow it"
+
+
+def test_entities_resolve_by_id_name_alias_any_case(curated: Graph) -> None:
+    for value in ["hytera", "HYTERA", "Hytera Communications Corporation Limited", "hytera communications "
+                  "corporation limited", "HYT"]:
+        assert resolve(curated, "entity", value) == "hytera"
+    for value in ["RS", "rs", "serbia", "Serbia", "SERBIA"]:
+        assert resolve(curated, "country", value) == "serbia"
+
+
+def test_unknown_entity_lists_the_closest_names(curated: Graph) -> None:
+    r = invoke("ownership-chain", "-p", "entity", "Hytra")
+    assert r.exit_code != 0 and isinstance(r.exception, QueryError)
+    assert str(r.exception).startswith("unknown entity 'Hytra' for parameter 'entity'; closest: Hytera")
+
+
+def _leftmost(op: Any) -> str:
+    while op.get("children"):
+        op = op["children"][0]
+    return str(op["operatorType"]).split("@")[0]
+
+
+def _leaves(op: Any) -> list[str]:
+    ch = op.get("children") or []
+    if not ch:
+        return [str(op["operatorType"]).split("@")[0]]
+    return [leaf for c in ch for leaf in _leaves(c)]
+
+
+EXAMPLE_PARAMS = {
+    "ownership-chain": {"entity": "hytera"}, "state-linked-suppliers": {"country": "RS"},
+    "security-agreements": {"country": "RS"}, "investment-for-security": {"country": "RS"},
+    "police-presence": {"country": "RS"}, "timeline": {"country": "RS"}, "country-profile": {"country": "RS"},
+    "neighbourhood": {"entity": "hytera", "depth": "2"}, "path": {"from": "hytera", "to": "china"},
+}
+
+
+@pytest.mark.parametrize("name", ANCHORED)
+def test_anchored_queries_start_from_an_index_seek(curated: Graph, name: str) -> None:
+    q = get_query(name)
+    params = resolve_params(curated, q, bind(q, EXAMPLE_PARAMS[name]))
+    profile = curated.read(lambda tx: tx.run("PROFILE " + q.statements[0].text, params).consume().profile)
+    assert _leftmost(profile) == "NodeUniqueIndexSeek"
+    # nothing else is scanned: every other leaf is an index seek or an argument from the outer row
+    assert set(_leaves(profile)) <= {"NodeUniqueIndexSeek", "NodeIndexSeek", "Argument"}
+
+
+def test_cli_run_formats(curated: Graph) -> None:
+    r = invoke("neighbourhood", "-p", "entity", "Hytera", "--format", "json")
+    assert r.exit_code == 0, r.output
+    as_json = json.loads(r.output)
+    r = invoke("neighbourhood", "-p", "entity", "Hytera", "--format", "csv")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0] == "distance,id,name,class"
+    assert len(lines) == 1 + len(as_json)
+
+
+# --- exact rows of each canned query on the curated dataset (checked against data/*.yaml) ---
+
+EXPECTED: dict[str, Any] = {'ownership-chain': ({'entity': 'Hytera'},
+                     None,
+                     [{'ultimate_owner': 'Chen Qingzhou',
+                       'owner_kind': 'person',
+                       'owner_state': None,
+                       'chain': ['Hytera Communications Corporation Limited', 'Chen Qingzhou'],
+                       'shares': [None],
+                       'effective_share': None,
+                       'statuses': ['corroborated'],
+                       'claims': []},
+                      {'ultimate_owner': "Shenzhen Municipal People's Government",
+                       'owner_kind': 'agency',
+                       'owner_state': "People's Republic of China",
+                       'chain': ['Hytera Communications Corporation Limited',
+                                 'Shenzhen Investment Holdings',
+                                 "Shenzhen Municipal People's Government"],
+                       'shares': [None, None],
+                       'effective_share': None,
+                       'statuses': ['disputed', 'corroborated'],
+                       'claims': ['claim-hytera-state-owned']}]),
+ 'state-linked-suppliers': ({'country': 'RS'},
+                            ['supplier', 'procurement', 'buyers', 'date', 'ownership'],
+                            [{'supplier': 'Dahua Technology',
+                              'procurement': 'Serbian-funded Dahua recorders for schools in Kosovo',
+                              'buyers': ['Office for Kosovo and Metohija of the Government of Serbia'],
+                              'date': 'a December (year not shown in the source excerpt)',
+                              'ownership': []},
+                             {'supplier': 'Huawei Technologies Co., Ltd.',
+                              'procurement': 'Belgrade Safe City camera roll-out',
+                              'buyers': ['Ministry of Interior of the Republic of Serbia'],
+                              'date': '2019',
+                              'ownership': ['Huawei Technologies Co., Ltd. <-[asserted]- Huawei Investment & '
+                                            'Holding Co., Ltd. <-[99.0%, disputed]- Huawei Investment & Holding '
+                                            'trade union committee',
+                                            'Huawei Technologies Co., Ltd. <-[asserted]- Huawei Investment & '
+                                            'Holding Co., Ltd. <-[1.0%, corroborated]- Ren Zhengfei']},
+                             {'supplier': 'Huawei Technologies Co., Ltd.',
+                              'procurement': 'Leaked 2024 order for Huawei police network expansion',
+                              'buyers': ['Ministry of Interior of the Republic of Serbia'],
+                              'date': '2024-03',
+                              'ownership': ['Huawei Technologies Co., Ltd. <-[asserted]- Huawei Investment & '
+                                            'Holding Co., Ltd. <-[99.0%, disputed]- Huawei Investment & Holding '
+                                            'trade union committee',
+                                            'Huawei Technologies Co., Ltd. <-[asserted]- Huawei Investment & '
+                                            'Holding Co., Ltd. <-[1.0%, corroborated]- Ren Zhengfei']},
+                             {'supplier': 'Huawei Technologies Co., Ltd.',
+                              'procurement': 'Safe City test cameras in Belgrade',
+                              'buyers': ['Ministry of Interior of the Republic of Serbia'],
+                              'date': None,
+                              'ownership': ['Huawei Technologies Co., Ltd. <-[asserted]- Huawei Investment & '
+                                            'Holding Co., Ltd. <-[99.0%, disputed]- Huawei Investment & Holding '
+                                            'trade union committee',
+                                            'Huawei Technologies Co., Ltd. <-[asserted]- Huawei Investment & '
+                                            'Holding Co., Ltd. <-[1.0%, corroborated]- Ren Zhengfei']}]),
+ 'security-agreements': ({'country': 'HR'},
+                         None,
+                         [{'what': 'programme',
+                           'kind': 'joint-patrol',
+                           'name': 'Safe Tourist Season',
+                           'date': '2006',
+                           'parties': ['Hungary (participates_in, corroborated)',
+                                       "Ministry of Public Security of the People's Republic of China "
+                                       '(participates_in, corroborated)',
+                                       'Ministry of the Interior of Croatia (organizes, corroborated)'],
+                           'sources': ['src-chinadaily-2019-07-19-croatia',
+                                       'src-people-2024-07-18-croatia',
+                                       'src-plitvicetimes-2019-lika-senj',
+                                       'src-seed-budak']},
+                          {'what': 'agreement',
+                           'kind': 'agreement',
+                           'name': 'China-Croatia joint police patrol agreement',
+                           'date': 'between 2018 and 2019 (per CNN as cited by bne IntelliNews)',
+                           'parties': ['Croatia (party_to, asserted)',
+                                       "People's Republic of China (party_to, asserted)"],
+                           'sources': ['src-intellinews-2022-12-05-deny']}]),
+ 'investment-for-security': ({'country': 'RS'},
+                             ['place', 'level'],
+                             [{'place': 'Novi Sad', 'level': 'city'}, {'place': 'Serbia', 'level': 'country'}]),
+ 'police-presence': ({'country': 'RS'},
+                     ['what', 'name', 'year', 'officers', 'places', 'statuses', 'denied_by'],
+                     [{'what': 'deployment',
+                       'name': 'Serbia-China joint police patrols',
+                       'year': '2019',
+                       'officers': None,
+                       'places': ['Belgrade', 'Novi Sad', 'Smederevo'],
+                       'statuses': ['corroborated'],
+                       'denied_by': ['Ministry of Interior of the Republic of Serbia',
+                                     'Ministry of the Interior of Croatia']},
+                      {'what': 'deployment',
+                       'name': 'Chinese overseas police service stations',
+                       'year': None,
+                       'officers': None,
+                       'places': ['Belgrade', 'Serbia'],
+                       'statuses': ['corroborated', 'disputed'],
+                       'denied_by': ["Ministry of Foreign Affairs of the People's Republic of China",
+                                     'Ministry of Interior of the Republic of Serbia',
+                                     'Ministry of the Interior of Croatia']},
+                      {'what': 'patrol-round',
+                       'name': 'First China-Serbia joint patrol mission (2019)',
+                       'year': '2019',
+                       'officers': 6,
+                       'places': ['Belgrade', 'Novi Sad', 'Smederevo'],
+                       'statuses': ['asserted', 'corroborated'],
+                       'denied_by': []},
+                      {'what': 'patrol-round',
+                       'name': 'Second China-Serbia joint patrol mission (2023)',
+                       'year': '2023',
+                       'officers': 9,
+                       'places': ['Belgrade', 'Novi Sad', 'Smederevo'],
+                       'statuses': ['corroborated'],
+                       'denied_by': []}]),
+ 'contested-claims': ({},
+                      ['claim', 'status', 'asserted_by', 'denied_by', 'contradicted_by'],
+                      [{'claim': 'claim-belgrade-police-station',
+                        'status': 'disputed',
+                        'asserted_by': ['Chinese Police in the Western Balkans (Future CHOICE)'],
+                        'denied_by': ['Ministry of Interior of the Republic of Serbia'],
+                        'contradicted_by': []},
+                       {'claim': 'claim-cameras-response-to-protests',
+                        'status': 'corrected',
+                        'asserted_by': ['Chinese Police in the Western Balkans (Future CHOICE)'],
+                        'denied_by': [],
+                        'contradicted_by': ['src-foreignpolicy-2019-06-18',
+                                            'src-hiljade-kamera-timeline',
+                                            'src-rferl-2025-08-safe-city']},
+                       {'claim': 'claim-croatia-chinese-tourists-41pct',
+                        'status': 'disputed',
+                        'asserted_by': ['Chinese Police in the Western Balkans (Future CHOICE)'],
+                        'denied_by': [],
+                        'contradicted_by': ['src-funandflip-2024-cntb']},
+                       {'claim': 'claim-huawei-employee-owned',
+                        'status': 'disputed',
+                        'asserted_by': ['Huawei Technologies Co., Ltd.',
+                                        'Huawei interview with Jiang Xisheng on ownership'],
+                        'denied_by': [],
+                        'contradicted_by': ['src-balding-clarke-2019-who-owns-huawei']},
+                       {'claim': 'claim-hytera-state-owned',
+                        'status': 'disputed',
+                        'asserted_by': ['Chinese Police in the Western Balkans (Future CHOICE)',
+                                        'RFE/RL China in Eurasia newsletter, 9 Sep 2024',
+                                        'Wikipedia article on Hytera (worddisk.com copy)'],
+                        'denied_by': [],
+                        'contradicted_by': ['src-wapo-2019-hytera']},
+                       {'claim': 'claim-overseas-stations-police-outposts',
+                        'status': 'denied',
+                        'asserted_by': ['Chinese Police in the Western Balkans (Future CHOICE)',
+                                        'Safeguard Defenders'],
+                        'denied_by': ["Ministry of Foreign Affairs of the People's Republic of China"],
+                        'contradicted_by': []},
+                       {'claim': 'claim-sava-bridge-completion',
+                        'status': 'disputed',
+                        'asserted_by': ['RFE/RL on the Sava bridge contract and loan'],
+                        'denied_by': [],
+                        'contradicted_by': ['src-people-2025-12-26-sava']},
+                       {'claim': 'claim-stations-230000',
+                        'status': 'corrected',
+                        'asserted_by': ['Chinese Police in the Western Balkans (Future CHOICE)'],
+                        'denied_by': [],
+                        'contradicted_by': ['src-latinoreport-economist-fraudsters',
+                                            'src-ucanews-2022-09-persuade']},
+                       {'claim': 'claim-stations-serbia-croatia',
+                        'status': 'denied',
+                        'asserted_by': ['Chinese Police in the Western Balkans (Future CHOICE)',
+                                        'Safeguard Defenders'],
+                        'denied_by': ['Ministry of Interior of the Republic of Serbia',
+                                      'Ministry of the Interior of Croatia'],
+                        'contradicted_by': []}]),
+ 'timeline': ({'country': 'RS', 'from': '2019', 'to': '2019-12'},
+              None,
+              [{'date': '2019',
+                'precision': 'year',
+                'date_label': None,
+                'kind': 'other',
+                'event': "Data-protection commissioner's finding on the Safe City impact assessment",
+                'end': None},
+               {'date': '2019-09-17',
+                'precision': 'day',
+                'date_label': None,
+                'kind': 'patrol-round',
+                'event': 'First China-Serbia joint patrol mission (2019)',
+                'end': '2019-10-16'},
+               {'date': '2019-09-18',
+                'precision': 'day',
+                'date_label': None,
+                'kind': 'announcement',
+                'event': 'Presentation of the first joint Chinese-Serbian patrol in Belgrade',
+                'end': None},
+               {'date': '2019-12',
+                'precision': 'month',
+                'date_label': None,
+                'kind': 'exercise',
+                'event': 'Chinese-Serbian counter-terrorism exercise at the Smederevo steel plant',
+                'end': None}]),
+ 'country-profile': ({'country': 'BA'},
+                     ['link', 'count'],
+                     [{'link': 'AFFILIATED_WITH', 'count': 2},
+                      {'link': 'LED_TO', 'count': 1},
+                      {'link': 'LOCATED_IN', 'count': 8},
+                      {'link': 'ORGANIZES', 'count': 4},
+                      {'link': 'PARTICIPATES_IN', 'count': 1},
+                      {'link': 'PART_OF', 'count': 4},
+                      {'link': 'PROCURES', 'count': 4},
+                      {'link': 'SUPPLIES', 'count': 3},
+                      {'link': 'TARGETS', 'count': 4}]),
+ 'transnational-repression': ({},
+                              ['target', 'kind', 'responsible', 'date', 'status', 'denied_by'],
+                              [{'target': '8th General Assembly of the World Uyghur Congress (Sarajevo)',
+                                'kind': 'pressure',
+                                'responsible': "Embassy of the People's Republic of China in Bosnia and "
+                                               'Herzegovina',
+                                'date': '2024-10',
+                                'status': 'corroborated',
+                                'denied_by': []},
+                               {'target': '8th General Assembly of the World Uyghur Congress (Sarajevo)',
+                                'kind': 'pressure',
+                                'responsible': 'Miao Dake',
+                                'date': '2024-10',
+                                'status': 'corroborated',
+                                'denied_by': []},
+                               {'target': '8th General Assembly of the World Uyghur Congress (Sarajevo)',
+                                'kind': 'surveillance',
+                                'responsible': "People's Republic of China",
+                                'date': '2024-10',
+                                'status': 'corroborated',
+                                'denied_by': []},
+                               {'target': 'Dolkun Isa',
+                                'kind': 'intimidation',
+                                'responsible': "Embassy of the People's Republic of China in Bosnia and "
+                                               'Herzegovina',
+                                'date': '2024-10',
+                                'status': 'corroborated',
+                                'denied_by': []},
+                               {'target': 'World Uyghur Congress',
+                                'kind': 'hacking',
+                                'responsible': "People's Republic of China",
+                                'date': '2024-10',
+                                'status': 'asserted',
+                                'denied_by': []},
+                               {'target': 'World Uyghur Congress',
+                                'kind': 'intimidation',
+                                'responsible': "People's Republic of China",
+                                'date': '2024-10',
+                                'status': 'corroborated',
+                                'denied_by': []},
+                               {'target': 'World Uyghur Congress',
+                                'kind': 'pressure',
+                                'responsible': 'Uzbekistan',
+                                'date': '2024-10',
+                                'status': 'corroborated',
+                                'denied_by': []},
+                               {'target': 'Edi Rama',
+                                'kind': 'pressure',
+                                'responsible': 'Democratic Party of Albania',
+                                'date': '2026-01-24',
+                                'status': 'asserted',
+                                'denied_by': []},
+                               {'target': 'Serbian anti-corruption protests of 2024-2025',
+                                'kind': 'surveillance',
+                                'responsible': 'Ministry of Interior of the Republic of Serbia',
+                                'date': None,
+                                'status': 'asserted',
+                                'denied_by': []}]),
+ 'neighbourhood': ({'entity': 'hytera-america'},
+                   None,
+                   [{'distance': 1,
+                     'id': 'hytera-america-chapter-11-2020',
+                     'name': 'Chapter 11 filings of Hytera America and Hytera America (West)',
+                     'class': 'Event'},
+                    {'distance': 1,
+                     'id': 'hytera',
+                     'name': 'Hytera Communications Corporation Limited',
+                     'class': 'Firm'}]),
+ 'path': ({'from': 'Hytera', 'to': 'China'},
+          None,
+          [{'hops': 3,
+            'path': 'Hytera Communications Corporation Limited -[LOCATED_IN corroborated]-> Shenzhen -[LOCATED_IN '
+                    "corroborated]-> Guangdong -[LOCATED_IN corroborated]-> People's Republic of China"},
+           {'hops': 3,
+            'path': 'Hytera Communications Corporation Limited <-[OWNS disputed]- Shenzhen Investment Holdings '
+                    "<-[OWNS corroborated]- Shenzhen Municipal People's Government -[PART_OF corroborated]-> "
+                    "People's Republic of China"}])}
+
+
+@pytest.mark.parametrize("name", CANNED)
+def test_canned_query_exact_rows(curated: Graph, name: str) -> None:
+    params, cols, expected = EXPECTED[name]
+    got = rows(curated, name, **params)
+    if cols:
+        got = [{k: row[k] for k in cols} for row in got]
+    assert got == expected
+
+
+def test_hytera_chain_reaches_the_state_through_a_disputed_link(curated: Graph) -> None:
+    r = invoke("ownership-chain", "-p", "entity", "Hytera")
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].split(" | ")[0].strip() == "ultimate_owner"
+    assert any("Shenzhen Municipal People's Government" in ln and "People's Republic of China" in ln
+               and "[disputed, corroborated]" in ln and "[claim-hytera-state-owned]" in ln for ln in lines)
+    assert lines[-1] == "(2 rows)"
+    # unknown shares stay unknown: the effective share is null, never 0
+    assert [row["effective_share"] for row in rows(curated, "ownership-chain", entity="hytera")] == [None, None]
