@@ -37,9 +37,13 @@ test: install system-deps
 lint: install
 	$(BIN)/ruff check .
 
-## bench: speed and memory of loading and querying, measured outside the tests
-bench: neo4j
-	$(BIN)/python benchmarks/run.py
+## bench: speed and memory of validating, loading, querying and exporting, on a scratch server of its own
+BENCH_ENV := WBKG_HOME=$(CURDIR)/.wbkg/bench-server WBKG_NEO4J_BOLT_PORT=19687 WBKG_NEO4J_HTTP_PORT=19474 \
+	NEO4J_URI= NEO4J_PASSWORD=
+bench: install
+	$(BENCH_ENV) $(WBKG) neo4j install
+	$(BENCH_ENV) $(WBKG) neo4j start
+	$(BENCH_ENV) $(BIN)/python -m benchmarks.run; rc=$$?; $(BENCH_ENV) $(WBKG) neo4j stop; exit $$rc
 
 stop:
 	-$(WBKG) neo4j stop

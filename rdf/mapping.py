@@ -37,10 +37,13 @@ def literal(p: PropertyDef, value: Any) -> Node:
 
 
 def _decimal_text(value: float | int) -> str:
+    # Always with a decimal point ("30.0", not "30"): Turtle and TriG write xsd:decimal as a bare
+    # number that must contain a point, so any other lexical form would not survive a round trip.
     text = repr(float(value))
     if "e" in text or "E" in text:
-        text = f"{float(value):f}"
-    return text[:-2] if text.endswith(".0") else text
+        text = f"{float(value):f}".rstrip("0")
+        text = text + "0" if text.endswith(".") else text
+    return text
 
 
 def _values(v: Vocab, p: PropertyDef, value: Any) -> Iterator[Node]:

@@ -1,0 +1,115 @@
+"""Speed and memory of validating, loading, querying and exporting (figures only, never a test).
+
+Run by ``make bench`` against a scratch server of its own (``.wbkg/bench-server``, Bolt 19687),
+because it wipes the database between measurements. Prints medians over repeated runs:
+
+- validation of data/: record checks and SHACL, separately;
+- loading data/ into an empty database, and reloading it (nothing changes);
+- every canned query with its example parameters, on the curated graph and on a graph 20 times larger;
+- the streamed N-Triples export: time and peak Python memory next to the output size.
+"""
+
+from __future__ import annotations
+
+import shlex
+import statistics
+import sys
+import time
+import tracemalloc
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.rdf_export import copies
+from graph.config import load_config
+from graph.connection import Graph
+from loaders.dataset import read_dataset
+from loaders.validate import validate_paths
+from loaders.writer import load
+from ontology.vocab import vocab
+from queries.registry import canned_queries
+from queries.runner import run_query
+from rdf.export import stream_lines
+from rdf.mapping import dataset_graph
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
+    """Median and maximum wall time in milliseconds over ``runs`` calls (after one warm-up)."""
+    fn()
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(times), max(times)
+
+
+def example_params(example: str) -> dict[str, str]:
+    """``-p NAME VALUE`` pairs of a query header's example line."""
+    words = shlex.split(example)
+    return {words[i + 1]: words[i + 2] for i, w in enumerate(words) if w == "-p" and i + 2 < len(words)}
+
+
+def wipe(g: Graph) -> None:
+    g.rows("MATCH (n) DETACH DELETE n", write=True)
+
+
+def bench_queries(g: Graph, label: str) -> None:
+    for name, q in sorted(canned_queries().items()):
+        params = example_params(q.example)
+        med, worst = timed(lambda q=q, params=params: run_query(g, q, params), runs=20)
+        print(f"  query {name:26s} {label:>9s}: median {med:7.1f} ms  max {worst:7.1f} ms")
+
+
+def main() -> None:
+    cfg = load_config()
+    v = vocab(cfg.base_iri)
+    print(f"wbkg benchmarks against {cfg.uri} (database {cfg.database})")
+
+    med, _ = timed(lambda: read_dataset([DATA]), runs=3)
+    print(f"validate data/: record checks median {med:7.0f} ms")
+    med, _ = timed(lambda: validate_paths([DATA], cfg.base_iri), runs=3)
+    print(f"validate data/: records + SHACL median {med:7.0f} ms")
+    ds = read_dataset([DATA])
+    print(f"  ({len(ds.nodes)} nodes, {len(ds.relationships)} relationships, {len(dataset_graph(ds, v))} triples)")
+
+    with Graph(cfg) as g:
+        first = []
+        for _ in range(3):
+            wipe(g)
+            t0 = time.perf_counter()
+            load(g, ds, progress=False)
+            first.append((time.perf_counter() - t0) * 1000)
+        print(f"load into an empty database: median {statistics.median(first):7.0f} ms")
+        med, _ = timed(lambda: load(g, ds, progress=False), runs=3)
+        print(f"reload (no change):          median {med:7.0f} ms")
+        bench_queries(g, "curated")
+
+        big = copies(ds, 20)
+        wipe(g)
+        t0 = time.perf_counter()
+        load(g, big, progress=False)
+        secs = time.perf_counter() - t0
+        print(f"load 20x ({len(big.nodes)} nodes, {len(big.relationships)} relationships): {secs:6.1f} s")
+        bench_queries(g, "20x")
+
+        for n, dataset in ((1, ds), (20, big)):
+            wipe(g)
+            load(g, dataset, progress=False)
+            tracemalloc.start()
+            t0 = time.perf_counter()
+            size = lines = 0
+            for line in stream_lines(g, v, "nt"):
+                size += len(line.encode("utf-8"))
+                lines += 1
+            secs = time.perf_counter() - t0
+            _, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            print(f"export nt {n:2d}x: {lines:7d} triples, {size / 1e6:6.2f} MB in {secs:6.1f} s; "
+                  f"peak Python memory {peak / 1e6:6.2f} MB")
+        wipe(g)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

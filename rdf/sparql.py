@@ -1,0 +1,163 @@
+"""SPARQL twins of the canned Cypher queries, run in process with rdflib (no Neo4j).
+
+Each ``queries/NAME.rq`` sits beside ``queries/NAME.cypher`` and returns the same columns and rows.
+Its header is the Cypher one with ``#`` for ``//`` (YAML: name, title, description, params, mode,
+example), checked by the same code (``queries.registry.parse_query``): parameters are written
+``$name`` in the body (SPARQL's other variable sigil) and every other variable ``?x``, so an
+undeclared or unused parameter is reported with file and line just as for Cypher. The body uses
+the prefixes of ``rdf.export.prefixes`` (wbkg, id, st, rdfs, skos, owl, xsd, dcterms, prov) without
+declaring them, so the base IRI stays configurable.
+
+Parameter values are typed as the header says and bound with ``initBindings``, never formatted
+into the text. ``entity`` and ``country`` parameters are resolved to an id first, over the same
+graph, as the Cypher runner does over Neo4j.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef, Variable
+from rdflib.namespace import DCTERMS
+from rdflib.term import Node
+
+from graph.errors import QueryError
+from ontology.vocab import Vocab
+from queries.registry import Query, parse_query
+from queries.runner import ResultSet, bind
+
+QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
+DATA_DIR = Path("data")
+
+
+@dataclass(frozen=True)
+class SparqlQuery:
+    query: Query  # the header, checked as a Cypher header is
+    text: str  # the SPARQL body
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.query.name
+
+
+def parse_query_file(path: Path) -> SparqlQuery:
+    """Read a ``.rq`` file; raise QueryError with file and line on a bad header or parameter."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise QueryError(f"{path}: cannot read ({e})") from e
+    lines = text.split("\n")
+    n = 0
+    while n < len(lines) and lines[n].lstrip().startswith("#"):
+        n += 1
+    header = [re.sub(r"^\s*# ?", "// ", ln, count=1) for ln in lines[:n]]
+    q = parse_query(path, canned=True, text="\n".join([*header, *lines[n:]]))
+    return SparqlQuery(query=q, text="\n".join(lines[n:]), path=path)
+
+
+def query_names(directory: Path = QUERIES_DIR) -> list[str]:
+    return sorted(p.stem for p in directory.glob("*.rq"))
+
+
+def load_query(name: str, directory: Path = QUERIES_DIR) -> SparqlQuery:
+    path = directory / f"{name}.rq"
+    if not path.is_file():
+        known = ", ".join(query_names(directory)) or "none"
+        raise QueryError(f"no SPARQL query {name!r} in {directory} (known: {known})")
+    return parse_query_file(path)
+
+
+def resolve(g: Graph, v: Vocab, kind: str, value: str, param: str) -> str:
+    """The id of the node that ``value`` names, in the order ``queries.resolve`` uses over Neo4j: the id,
+    then (a country) the ISO 3166 code, then an exact case-insensitive name or alias."""
+    value = value.strip()
+    if not value:
+        raise QueryError(f"parameter {param!r} is empty: give an id, a name or an alias")
+    allowed = set(g.subjects(RDF.type, v.cls("State"))) if kind == "country" else None
+
+    def fits(s: Node) -> bool:
+        return (s, DCTERMS.identifier, None) in g and (allowed is None or s in allowed)
+
+    if fits(v.node(value)):
+        return value
+    if kind == "country" and len(value) == 2 and value.isalpha():
+        hits = sorted({str(g.value(s, DCTERMS.identifier)) for s in g.subjects(v.prop("iso_code"),
+                                                                                Literal(value.upper())) if fits(s)})
+        if len(hits) == 1:
+            return hits[0]
+    wanted = value.lower()
+    found = sorted({str(g.value(s, DCTERMS.identifier)) for p in (RDFS.label, SKOS.altLabel)
+                    for s, o in g.subject_objects(p) if str(o).lower() == wanted and fits(s)})
+    what = "country" if kind == "country" else "entity"
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise QueryError(f"{what} {value!r} for parameter {param!r} is ambiguous: {', '.join(found)}; give the id")
+    raise QueryError(f"unknown {what} {value!r} for parameter {param!r}")
+
+
+def bindings(q: SparqlQuery, given: dict[str, str], g: Graph, v: Vocab) -> dict[str, Node]:
+    """Typed initBindings from ``-p NAME VALUE`` strings, checked and defaulted as for Cypher."""
+    out: dict[str, Node] = {}
+    values = bind(q.query, given)
+    for p in q.query.params:
+        value = values[p.name]
+        if value is None:
+            continue  # a null default stays unbound, as a null parameter in Cypher
+        if p.type in ("entity", "country"):
+            value = resolve(g, v, p.type, str(value), p.name)
+        out[p.name] = Literal(value)
+    return out
+
+
+def to_python(term: Node | None) -> Any:
+    """A plain value for a result cell: numbers as int/float, dates and text as their lexical form."""
+    if term is None:
+        return None
+    if isinstance(term, Literal):
+        if term.datatype in (XSD.integer, XSD.int, XSD.long, XSD.nonNegativeInteger):
+            return int(term)
+        if term.datatype in (XSD.decimal, XSD.double, XSD.float):
+            return float(term)
+        if term.datatype == XSD.boolean:
+            return term.toPython()
+        return str(term)
+    if isinstance(term, URIRef):
+        return str(term)
+    return str(term)
+
+
+def run(q: SparqlQuery, params: dict[str, str], g: Graph, v: Vocab) -> ResultSet:
+    """Run a SPARQL query; return its columns and rows of plain values (as ``queries.runner`` does)."""
+    from rdf.export import prefixes
+
+    init = {Variable(k): val for k, val in bindings(q, params, g, v).items()}
+    try:
+        result = g.query(q.text, initNs=prefixes(v), initBindings=init)
+    except Exception as e:  # rdflib's parser raises pyparsing errors; report them as query errors
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise QueryError(f"{q.path}: SPARQL error: {first}") from e
+    columns = [str(c) for c in (result.vars or [])]
+    return ResultSet(columns, [[to_python(row[i]) for i in range(len(columns))] for row in result])
+
+
+def run_named(name: str, params: dict[str, str], g: Graph, v: Vocab) -> ResultSet:
+    return run(load_query(name), params, g, v)
+
+
+def load_data(data_file: Path | None, v: Vocab) -> Graph:
+    """The graph to query: an RDF export, or the curated dataset mapped straight from ``data/``."""
+    if data_file is not None:
+        from rdf.importer import parse_rdf_file
+
+        return parse_rdf_file(data_file)
+    from loaders.dataset import read_dataset
+    from rdf.mapping import dataset_graph
+
+    if not DATA_DIR.is_dir():
+        raise QueryError("no --data file given and no ./data directory here")
+    return dataset_graph(read_dataset([DATA_DIR]), v)
