@@ -70,6 +70,34 @@ class _NoAliasLoader(yaml.SafeLoader):
             self.depth -= 1
 
 
+_FALLBACK = object()
+_CLoader = getattr(yaml, "CSafeLoader", None)
+
+
+def _fast_compose(text: str) -> Any:
+    """Compose with libyaml when the file is plain: no anchors, aliases or deep nesting, no syntax error.
+
+    Returns ``_FALLBACK`` otherwise, so that the pure-Python reader reports the problem with its
+    usual message and line. libyaml is about ten times faster on the curated data.
+    """
+    if _CLoader is None:
+        return _FALLBACK
+    try:
+        depth = 0
+        for event in yaml.parse(text, Loader=_CLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+                return _FALLBACK
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return _FALLBACK
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+        return yaml.compose(text, Loader=_CLoader)
+    except yaml.YAMLError:
+        return _FALLBACK
+
+
 def _convert(node: Node, depth: int = 0) -> Any:
     line = node.start_mark.line + 1
     if depth > MAX_DEPTH:
@@ -132,11 +160,13 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
     if not text.strip():
         return None, [Problem(name, None, None, None, "file is empty")]
     try:
-        loader = _NoAliasLoader(text)
-        try:
-            root = loader.get_single_node()
-        finally:
-            loader.dispose()
+        root = _fast_compose(text)
+        if root is _FALLBACK:  # anything unusual: the pure-Python reader finds it and says where
+            loader = _NoAliasLoader(text)
+            try:
+                root = loader.get_single_node()
+            finally:
+                loader.dispose()
         if root is None:
             return None, [Problem(name, None, None, None, "file holds no YAML document")]
         return _convert(root), []
