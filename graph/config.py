@@ -36,6 +36,9 @@ class Config:
     database: str = field(default="neo4j", metadata={"env": "NEO4J_DATABASE"})
     home: Path = field(default_factory=_default_home, metadata={"env": "WBKG_HOME"})
     base_iri: str = field(default=DEFAULT_BASE_IRI, metadata={"env": "WBKG_BASE_IRI"})
+    # Ports of the local server (``wbkg neo4j``); without NEO4J_URI, the URI follows bolt_port.
+    bolt_port: int = field(default=7687, metadata={"env": "WBKG_NEO4J_BOLT_PORT"})
+    http_port: int = field(default=7474, metadata={"env": "WBKG_NEO4J_HTTP_PORT"})
     password_origin: str = field(default="unset", compare=False)
 
     @property
@@ -51,6 +54,8 @@ class Config:
             "NEO4J_DATABASE": self.database,
             "WBKG_HOME": str(self.home),
             "WBKG_BASE_IRI": self.base_iri,
+            "WBKG_NEO4J_BOLT_PORT": str(self.bolt_port),
+            "WBKG_NEO4J_HTTP_PORT": str(self.http_port),
         }
 
 
@@ -59,7 +64,8 @@ def config_file_path() -> Path:
 
 
 def _read_config_file(path: Path) -> dict[str, str]:
-    """Read ``[neo4j]`` keys (uri, user, password, database) and ``[wbkg]`` keys (home, base_iri)."""
+    """Read ``[neo4j]`` keys (uri, user, password, database) and ``[wbkg]`` keys
+    (home, base_iri, bolt_port, http_port)."""
     if not path.is_file():
         return {}
     try:
@@ -92,6 +98,14 @@ def load_config() -> Config:
                 origin = f"config file {config_file_path()}"
     if "home" in values:
         values["home"] = Path(str(values["home"])).expanduser()
+    for name, env in (("bolt_port", "WBKG_NEO4J_BOLT_PORT"), ("http_port", "WBKG_NEO4J_HTTP_PORT")):
+        if name in values:
+            raw = str(values[name]).strip()
+            if not raw.isdigit() or not 0 < int(raw) < 65536:
+                raise WbkgError(f"{env} {raw!r} must be a TCP port number (1-65535)")
+            values[name] = int(raw)
+    if "uri" not in values and "bolt_port" in values:
+        values["uri"] = f"bolt://127.0.0.1:{values['bolt_port']}"
     cfg = Config(**values, password_origin=origin)  # type: ignore[arg-type]
     if cfg.password is None and cfg.password_file.is_file():
         cfg = Config(
