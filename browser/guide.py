@@ -1,0 +1,241 @@
+"""The Neo4j Browser guide: the canned queries of ``queries/`` as runnable Cypher, generated into ``guide.html``.
+
+The page uses the Browser 5 guide format: ``<slide>`` elements make the slides of a carousel, and a
+``<pre mode="cypher" class="pre-scrollable code runnable">`` block is copied into the editor when clicked. Each
+query's slide sets its parameters first, with the header's example values (``:param name => value``; ids,
+since the Browser cannot resolve a name as ``wbkg query run`` does: the example's names are resolved here
+against the curated dataset), then shows the query itself.
+
+``python -m browser.guide`` (or ``wbkg browser --write``) rewrites ``browser/guide.html``; a test fails when
+the committed file is stale.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from graph.errors import QueryError
+from loaders.dataset import Dataset, NodeRecord, read_dataset
+from queries.registry import Param, Query, canned_queries, coerce, param_refs
+
+GUIDE_PATH = Path(__file__).with_name("guide.html")
+DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+TITLE = "wbkg: China's security influence in the Western Balkans"
+
+# Queries whose result is a table get a graph view next to them, so that the Browser draws (and styles) the
+# nodes and relationships behind the rows. Each uses only parameters its canned query declares (checked).
+GRAPH_VIEWS: dict[str, str] = {
+    "ownership-chain": (
+        "MATCH (firm:Entity {id: $entity})\n"
+        "MATCH path = (owner:Agent)-[:OWNS*1..6]->(firm)\n"
+        "WHERE NOT EXISTS { MATCH (:Agent)-[:OWNS]->(owner) }\n"
+        "RETURN path"
+    ),
+}
+
+# The Browser strips these from remote guides (its cleanHtml); a guide that contains them would lose text.
+_BROWSER_STRIPPED = (
+    re.compile(r"""(\s+(on[^\s=]+)[^\s=]*\s*=\s*("[^"]*"|'[^']*'|[\w\-.:]+\s*))""", re.IGNORECASE),
+    re.compile(r"<script\b", re.IGNORECASE),
+    re.compile(r"javascript:", re.IGNORECASE),
+)
+
+
+@dataclass(frozen=True)
+class GuideQuery:
+    """A canned query with the parameter values its slide sets."""
+
+    query: Query
+    params: dict[str, Any]
+
+
+def cypher_literal(value: Any) -> str:
+    """A Cypher literal for a parameter value (strings single-quoted and escaped)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    text = str(value).replace("\\", "\\\\").replace("'", "\\'")
+    return f"'{text}'"
+
+
+def _example_args(query: Query) -> dict[str, str]:
+    """``-p NAME VALUE`` pairs of the header's example command."""
+    try:
+        words = shlex.split(query.example)
+    except ValueError as e:
+        raise QueryError(f"{query.path}: example is not a valid command line ({e})") from e
+    out: dict[str, str] = {}
+    for i, word in enumerate(words):
+        if word in ("-p", "--param") and i + 2 < len(words):
+            out[words[i + 1]] = words[i + 2]
+    return out
+
+
+def resolve_in_dataset(ds: Dataset, kind: str, value: str) -> str:
+    """The node id an entity/country example value names, by the rules of ``queries.resolve``:
+    id, then (countries) ISO code, then a unique case-insensitive name or alias."""
+    want_state = kind == "country"
+
+    def fits(node_id: str) -> bool:
+        return not want_state or ds.nodes[node_id].cls == "State"
+
+    if value in ds.nodes and fits(value):
+        return value
+    if want_state and len(value) == 2:
+        codes = [n.id for n in ds.nodes.values() if n.cls == "State" and str(n.props.get("iso_code", "")).upper()
+                 == value.upper()]
+        if len(codes) == 1:
+            return codes[0]
+    low = value.lower()
+
+    def named_so(n: NodeRecord) -> bool:
+        names = [n.props.get("name", ""), *(n.props.get("aliases") or [])]
+        return any(str(x).lower() == low for x in names)
+
+    named = sorted(n.id for n in ds.nodes.values() if fits(n.id) and named_so(n))
+    if len(named) != 1:
+        found = "names several: " + ", ".join(named) if named else "names nothing"
+        raise QueryError(f"example value {value!r} ({kind}) {found} in the curated dataset")
+    return named[0]
+
+
+def guide_queries(ds: Dataset, directory: Path | None = None) -> list[GuideQuery]:
+    """Every canned query with the values of its example (or its defaults) for each parameter."""
+    out = []
+    for q in canned_queries(directory).values():
+        given = _example_args(q)
+        values: dict[str, Any] = {}
+        for p in q.params:
+            if p.name in given:
+                raw = given[p.name]
+                if p.type in ("entity", "country"):
+                    try:
+                        values[p.name] = resolve_in_dataset(ds, p.type, raw)
+                    except QueryError as e:
+                        raise QueryError(f"{q.path}: parameter {p.name!r}: {e}") from e
+                else:
+                    values[p.name] = coerce(p, raw)
+            elif not p.required:
+                values[p.name] = p.default
+            else:
+                raise QueryError(f"{q.path}: the example gives no value for the required parameter {p.name!r}")
+        out.append(GuideQuery(q, values))
+    for name, view in GRAPH_VIEWS.items():
+        match = [g for g in out if g.query.name == name]
+        if not match:
+            raise QueryError(f"browser/guide.py: a graph view names the unknown canned query {name!r}")
+        undeclared = {ref for ref, _ in param_refs(view)} - {p.name for p in match[0].query.params}
+        if undeclared:
+            raise QueryError(f"browser/guide.py: the graph view of {name!r} uses undeclared parameters "
+                             f"{sorted(undeclared)}")
+    return out
+
+
+def param_block(params: dict[str, Any]) -> str:
+    """The Browser commands that set the parameters (one ``:param`` each, run together)."""
+    return ";\n".join(f":param {name} => {cypher_literal(value)}" for name, value in params.items())
+
+
+def _pre(code: str) -> str:
+    return f'<figure><pre mode="cypher" class="pre-scrollable code runnable">{html.escape(code, quote=False)}</pre>' \
+           "</figure>"
+
+
+def _p(text: str) -> str:
+    return f"<p>{html.escape(text, quote=False)}</p>"
+
+
+def _intro_slide(queries: list[GuideQuery]) -> str:
+    items = "\n".join(
+        f"<li><b>{html.escape(g.query.title, quote=False)}</b> (<code>{g.query.name}</code>), slide {i}</li>"
+        for i, g in enumerate(queries, start=2)
+    )
+    return "\n".join([
+        '<slide class="row-fluid">',
+        '<div class="col-sm-12">',
+        f"<h3>{html.escape(TITLE, quote=False)}</h3>",
+        _p("A sourced knowledge graph: every node and relationship cites its Source nodes, and every "
+           "relationship has a status (asserted, corroborated, disputed or denied). Contested statements are "
+           "Claim nodes that actors ASSERTS or DENIES and sources CONTRADICTS."),
+        _p("Each following slide is one canned query. Click a grey block to copy it into the editor, then "
+           "run it (Ctrl+Enter or the run button): first the parameters, then the query."),
+        f"<ol start=\"2\">\n{items}\n</ol>",
+        _p("Nodes are coloured by class and captioned with their name; relationships show their type. "
+           "If the colours are missing, run the style command that wbkg browser prints."),
+        "</div>",
+        "</slide>",
+    ])
+
+
+def _param_item(p: Param) -> str:
+    text = f"<li><code>${p.name}</code> ({p.type})"
+    if p.description:
+        text += ": " + html.escape(p.description, quote=False)
+    if not p.required:
+        text += f" (default {html.escape(str(p.default), quote=False)})"
+    return text + "</li>"
+
+
+def _query_slide(g: GuideQuery) -> str:
+    q = g.query
+    parts = [
+        '<slide class="row-fluid">',
+        '<div class="col-sm-12">',
+        f"<h3>{html.escape(q.title, quote=False)}</h3>",
+        _p(q.description),
+    ]
+    if q.params:
+        rows = "\n".join(_param_item(p) for p in q.params)
+        parts += [f"<ul>\n{rows}\n</ul>", _p("1. Set the example parameters:"), _pre(param_block(g.params)),
+                  _p("2. Run the query:")]
+    if q.write:
+        parts.append(_p("This query writes to the database."))
+    parts.append(_pre(q.body))
+    if q.name in GRAPH_VIEWS:
+        parts += [_p("The same, drawn as a graph:"), _pre(GRAPH_VIEWS[q.name])]
+    parts += [
+        f"<p>From the command line: <code>{html.escape(q.example, quote=False)}</code></p>",
+        "</div>",
+        "</slide>",
+    ]
+    return "\n".join(parts)
+
+
+def build_guide(ds: Dataset | None = None, directory: Path | None = None) -> str:
+    """The guide's HTML; QueryError when a query's example cannot be turned into parameters."""
+    ds = ds if ds is not None else read_dataset([DATA_DIR])
+    queries = guide_queries(ds, directory)
+    text = "\n".join([
+        f"<title>{html.escape(TITLE, quote=False)}</title>",
+        '<article class="guide">',
+        '<carousel class="deck container-fluid">',
+        _intro_slide(queries),
+        *(_query_slide(g) for g in queries),
+        "</carousel>",
+        "</article>",
+    ]) + "\n"
+    for pattern in _BROWSER_STRIPPED:
+        found = pattern.search(text)
+        if found:
+            raise QueryError(f"the guide contains {found.group(0).strip()!r}, which the Neo4j Browser strips "
+                             "from remote guides: reword it")
+    return text
+
+
+def write_guide(path: Path = GUIDE_PATH) -> bool:
+    """Rewrite the committed guide; True when it changed."""
+    text = build_guide()
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+if __name__ == "__main__":
+    print(f"{GUIDE_PATH}: {'written' if write_guide() else 'up to date'}")

@@ -1,0 +1,136 @@
+"""The Neo4j Browser stylesheet (GraSS), generated from the ontology.
+
+Every class gets a colour and a caption, every relationship type a caption, so that the result of a canned
+query reads at a glance. Rules go from general to specific (``node.Entity``, then ``node.Agent``, then
+``node.Firm``): the Browser applies every rule whose labels a node carries, in stylesheet order, so the
+most specific class wins. ``python -m browser.style`` (or ``wbkg browser --write``) rewrites
+``browser/style.grass``; a test fails when the committed file is stale.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ontology.model import ROOT_CLASS, Model, load_model
+
+STYLE_PATH = Path(__file__).with_name("style.grass")
+
+# Distinct, readable fills, handed out to the concrete classes in schema order (abstract classes such as Agent
+# have no nodes of their own, so no colour). Borders are derived (darker); the text colour follows the fill.
+PALETTE = (
+    "#C990C0",
+    "#F79767",
+    "#57C7E3",
+    "#F16667",
+    "#D9C8AE",
+    "#8DCC93",
+    "#ECB5C9",
+    "#4C8EDA",
+    "#FFC454",
+    "#DA7194",
+    "#569480",
+    "#E4572E",
+    "#848484",
+    "#A5ABB6",
+    "#6B4E9B",
+    "#2E86AB",
+)
+ENTITY_COLOR = "#A5ABB6"
+NODE_DEFAULTS = {
+    "diameter": "65px",
+    "color": ENTITY_COLOR,
+    "border-color": "#9AA1AC",
+    "border-width": "2px",
+    "text-color-internal": "#FFFFFF",
+    "font-size": "10px",
+}
+RELATIONSHIP_DEFAULTS = {
+    "color": "#A5ABB6",
+    "shaft-width": "2px",
+    "font-size": "9px",
+    "padding": "3px",
+    "text-color-external": "#000000",
+    "text-color-internal": "#FFFFFF",
+    "caption": "<type>",
+}
+# Captions other than the name; every other class shows {name}.
+CLASS_CAPTIONS = {"Claim": "{statement}", "Source": "{name}"}
+# Relationship types shown with a property instead of the type; every other type shows <type>.
+RELATIONSHIP_CAPTIONS: dict[str, str] = {}
+# Sizes that make the hubs of a query result stand out.
+CLASS_DIAMETERS = {"State": "80px", "Claim": "75px", "Source": "50px"}
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    h = hex_colour.lstrip("#")
+    return int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16)
+
+
+def darker(hex_colour: str, factor: float = 0.8) -> str:
+    """The colour scaled towards black (the border of a node)."""
+    return "#" + "".join(f"{round(c * factor):02X}" for c in _rgb(hex_colour))
+
+
+def text_colour(hex_colour: str) -> str:
+    """Black on light fills, white on dark ones (relative luminance, sRGB weights)."""
+    r, g, b = _rgb(hex_colour)
+    return "#2A2C34" if 0.299 * r + 0.587 * g + 0.114 * b > 150 else "#FFFFFF"
+
+
+def _depth(model: Model, cls: str) -> int:
+    return len(model.ancestors(cls))
+
+
+def class_colours(model: Model) -> dict[str, str]:
+    """One fill per concrete class, in schema order."""
+    concrete = model.concrete_classes
+    if len(concrete) > len(PALETTE):
+        raise ValueError(f"the palette has {len(PALETTE)} colours for {len(concrete)} classes: extend PALETTE")
+    return {cls: PALETTE[i] for i, cls in enumerate(concrete)}
+
+
+def _block(selector: str, props: dict[str, str]) -> str:
+    lines = [f"{selector} {{"]
+    for key, value in props.items():
+        lines.append(f'  {key}: "{value}";' if key == "caption" else f"  {key}: {value};")
+    lines.append("}")
+    return "\n".join(lines)
+
+
+def build_style(model: Model | None = None) -> str:
+    """The stylesheet text: defaults, then one rule per class (ancestors first), then per relationship type."""
+    model = model or load_model()
+    colours = class_colours(model)
+    # No comment in the file: the Browser's GraSS parser would take it for part of the first selector.
+    blocks = [
+        _block("node", NODE_DEFAULTS),
+        _block(f"node.{ROOT_CLASS}", {"color": ENTITY_COLOR, "border-color": darker(ENTITY_COLOR),
+                                      "text-color-internal": text_colour(ENTITY_COLOR), "caption": "{name}"}),
+    ]
+    # stable sort: ancestors before descendants, schema order within a depth
+    for cls in sorted(model.classes, key=lambda c: _depth(model, c)):
+        props: dict[str, str] = {}
+        if cls in colours:
+            fill = colours[cls]
+            props = {"color": fill, "border-color": darker(fill), "text-color-internal": text_colour(fill)}
+        if cls in CLASS_DIAMETERS:
+            props["diameter"] = CLASS_DIAMETERS[cls]
+        props["caption"] = CLASS_CAPTIONS.get(cls, "{name}")
+        blocks.append(_block(f"node.{cls}", props))
+    blocks.append(_block("relationship", RELATIONSHIP_DEFAULTS))
+    for rel in model.relationships:
+        blocks.append(_block(f"relationship.{rel}", {"caption": RELATIONSHIP_CAPTIONS.get(rel, "<type>")}))
+    return "\n".join(blocks) + "\n"
+
+
+def write_style(path: Path = STYLE_PATH) -> bool:
+    """Rewrite the committed stylesheet; True when it changed."""
+    text = build_style()
+    if path.is_file() and path.read_text(encoding="utf-8") == text:
+        return False
+    path.write_text(text, encoding="utf-8")
+    return True
+
+
+if __name__ == "__main__":
+    print(f"{STYLE_PATH}: {'written' if write_style() else 'up to date'}")
