@@ -138,6 +138,7 @@ def demo_cmd(data_dir: Path) -> None:
     http_port = getattr(cfg, "http_port", 7474)
     click.echo(f"Neo4j Browser: http://127.0.0.1:{http_port}/browser/")
     click.echo(f"log in with user {cfg.user!r}; the password is in {cfg.password_origin}")
+    click.echo("for the wbkg style and guide in the Browser, keep 'wbkg browser' running while you use it")
     click.echo("try: wbkg query run ownership-chain -p entity Hytera")
 
 
