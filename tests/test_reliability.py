@@ -278,6 +278,59 @@ def test_a_killed_load_leaves_nothing_and_a_rerun_completes(base_graph: Graph, n
     assert fingerprint(base_graph) == before
 
 
+def test_a_load_whose_server_stops_leaves_nothing_and_a_rerun_completes(tmp_path: Path) -> None:
+    """Stop the server (cleanly, as 'wbkg neo4j stop' does) while a load is writing, on a private instance."""
+    import os
+
+    from graph.config import load_config
+    from graph.server import LocalServer
+
+    bolt, http = free_port(), free_port()
+    while http == bolt:
+        http = free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "WBKG_"))}
+    env.update(WBKG_HOME=str(tmp_path / "home"), WBKG_CONFIG=str(tmp_path / "absent.toml"),
+               WBKG_NEO4J_BOLT_PORT=str(bolt), WBKG_NEO4J_HTTP_PORT=str(http))
+    saved = dict(os.environ)
+    os.environ.clear()
+    os.environ.update(env)
+    try:
+        server = LocalServer(load_config(), say=lambda _: None)
+        server.install()
+        server.start()  # started in this process, so that this process reaps the JVM
+        cfg = load_config()
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+    env.update(NEO4J_URI=cfg.uri, NEO4J_PASSWORD=cfg.password or "")
+    big = tmp_path / "big.yaml"
+    n_nodes, n_rels = big_dataset(big)
+    try:
+        with Graph(cfg) as graph:
+            load(graph, validate_paths([ROOT / VALID], cfg.base_iri), progress=False)
+            before, before_counts = fingerprint(graph), counts(graph)
+            proc = subprocess.Popen([str(WBKG), "load", "-q", str(big)], cwd=ROOT, env=env,
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            try:
+                wait_for_open_write(graph)
+                assert proc.poll() is None
+                server.stop()
+            finally:
+                _, err = proc.communicate(timeout=180)
+        assert proc.returncode == 3, err
+        assert "Traceback" not in err
+        assert err.splitlines()[-1].startswith("error: Neo4j")
+        server.start()
+        with Graph(cfg) as graph:
+            assert fingerprint(graph) == before
+            assert graph.rows("MATCH (n:Firm) WHERE n.id STARTS WITH 'big-' RETURN count(n) AS c") == [{"c": 0}]
+            done = wbkg(["load", "-q", str(big)], env, timeout=600)
+            assert done.returncode == 0, done.stderr
+            assert counts(graph) == (before_counts[0] + n_nodes, before_counts[1] + n_rels)
+    finally:
+        server.stop()
+
+
 # -- 5. secrets ----------------------------------------------------------------------------------------
 
 def test_the_password_is_never_printed(base_graph: Graph, neo4j_cfg: Config) -> None:
