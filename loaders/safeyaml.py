@@ -155,8 +155,8 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        return None, [Problem(name, line, None, None, f"file is not valid UTF-8 (byte 0x{raw[e.start]:02x})")]
+        bad_line = raw[: e.start].count(b"\n") + 1
+        return None, [Problem(name, bad_line, None, None, f"file is not valid UTF-8 (byte 0x{raw[e.start]:02x})")]
     if not text.strip():
         return None, [Problem(name, None, None, None, "file is empty")]
     try:

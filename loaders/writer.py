@@ -105,14 +105,14 @@ def _conflicts(tx: neo4j.ManagedTransaction, ds: Dataset, model: Model) -> list[
     by_type: dict[str, list[dict[str, str]]] = {}
     for r in ds.relationships:
         by_type.setdefault(r.type, []).append({"id": r.id, "from": r.source, "to": r.target})
-    where = {r.id: r for r in ds.relationships}
+    rel_where = {r.id: r for r in ds.relationships}
     for rtype, rows in sorted(by_type.items()):
         for row in tx.run(f"UNWIND $rows AS row MATCH (a)-[r:{rtype} {{id: row.id}}]->(b) "
                           "WHERE a.id <> row.from OR b.id <> row.to RETURN row.id AS id, a.id AS a, b.id AS b",
                           rows=rows):
-            rec = where[row["id"]]
-            problems.append(Problem(rec.file, rec.line, rec.id, "id",
-                                    f"relationship id {rec.id!r} already links {row['a']} -> {row['b']} in the "
+            rel = rel_where[row["id"]]
+            problems.append(Problem(rel.file, rel.line, rel.id, "id",
+                                    f"relationship id {rel.id!r} already links {row['a']} -> {row['b']} in the "
                                     "graph; give this link its own id"))
     return problems
 

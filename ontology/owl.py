@@ -11,6 +11,7 @@ import itertools
 from rdflib import OWL, RDF, RDFS, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, PROV, SKOS
+from rdflib.term import Node
 
 from ontology.model import ID_PATTERN, ROOT_CLASS, PropertyDef
 from ontology.vocab import SPECIAL_PREDICATES, Vocab
@@ -165,7 +166,7 @@ def _value_constraints(g: Graph, v: Vocab, shape: BNode, p: PropertyDef) -> None
         g.add((shape, SH.nodeKind, SH.IRI))
         g.add((shape, SH.pattern, Literal(r"^http://www\.wikidata\.org/entity/Q[1-9][0-9]*$")))
     elif p.type == "date":
-        alternatives = []
+        alternatives: list[Node] = []
         for dt in DATE_TYPES:
             alt = _bnode()
             g.add((alt, SH.datatype, dt))
@@ -250,7 +251,7 @@ def _class_in(g: Graph, v: Vocab, shape: URIRef | BNode, _: None, classes: tuple
     if len(classes) == 1:
         g.add((shape, SH["class"], v.cls(classes[0])))
         return
-    alternatives = []
+    alternatives: list[Node] = []
     for c in classes:
         alt = _bnode()
         g.add((alt, SH["class"], v.cls(c)))

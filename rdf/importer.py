@@ -167,7 +167,7 @@ def read_rdf_dataset(path: Path, base: str) -> RecordSet:
     for subject in resources:
         ident = v.node_id(str(subject))
         assert ident is not None
-        classes = [class_by_iri[o] for o in g.objects(subject, RDF.type) if o in class_by_iri]
+        classes = [class_by_iri[o] for o in g.objects(subject, RDF.type) if isinstance(o, URIRef) and o in class_by_iri]
         cls = max(classes, key=lambda c: len(model.ancestors(c)))
         if any(not model.is_a(cls, c) for c in classes):
             problems.append(_problem(path, f"typed with unrelated classes {sorted(classes)}", ident, "class"))
@@ -182,7 +182,7 @@ def read_rdf_dataset(path: Path, base: str) -> RecordSet:
     statements = sorted({s for s in g.subjects(RDF.type, RDF.Statement)
                          if isinstance(s, URIRef) and v.statement_id(str(s)) is not None})
     reified: set[tuple[Node, Node, Node]] = set()
-    structural = {RDF.type, RDF.subject, RDF.predicate, RDF.object}
+    structural: set[Node] = {RDF.type, RDF.subject, RDF.predicate, RDF.object}
     for st in statements:
         rel_id = v.statement_id(str(st))
         assert rel_id is not None
