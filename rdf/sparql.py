@@ -11,6 +11,25 @@ declaring them, so the base IRI stays configurable.
 Parameter values are typed as the header says and bound with ``initBindings``, never formatted
 into the text. ``entity`` and ``country`` parameters are resolved to an id first, over the same
 graph, as the Cypher runner does over Neo4j.
+
+List-valued columns. SPARQL results hold single terms, so a column that Cypher returns as a list is
+projected as one string and split back here. The projected variable names the column plus a suffix that
+says how (the suffix is dropped from the column name, so ``?chain__list`` gives the column ``chain``):
+
+- ``NAME__list``: text items joined with ``ITEM_SEPARATOR`` (U+001F, written ``"\\u001f"`` in a query),
+  in the order the query produced them: the twins feed ``GROUP_CONCAT`` from a sub-select with ``ORDER BY``
+  (rdflib keeps that order; the SPARQL spec does not promise it, hence ``__sorted``), or ``CONCAT`` the
+  items of a fixed-length path in path order.
+- ``NAME__sorted``: the same, then sorted here by code point (the order of Cypher's ``ORDER BY`` on
+  strings), for lists that Cypher sorts by the item itself.
+- ``NAME__numbers``: numbers (as ``STR`` gives them) in the order given, with ``null`` for a missing one.
+
+The empty string is the empty list; an unbound cell stays null.
+
+rdflib notes the twins rely on: a grouped sub-select over no solutions yields one empty group in rdflib
+(the spec says none), so a sub-select that must join carries ``HAVING (COUNT(*) > 0)``; and a FILTER
+inside a nested OPTIONAL cannot see the variables outside it (the spec's scoping), so such tests sit at
+the level where every variable is bound.
 """
 
 from __future__ import annotations
@@ -30,6 +49,8 @@ from queries.registry import Query, parse_query
 from queries.runner import ResultSet, bind
 
 QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
+ITEM_SEPARATOR = "\x1f"
+LIST_SUFFIXES = ("__list", "__sorted", "__numbers")
 DATA_DIR = Path("data")
 
 
@@ -141,8 +162,32 @@ def run(q: SparqlQuery, params: dict[str, str], g: Graph, v: Vocab) -> ResultSet
     except Exception as e:  # rdflib's parser raises pyparsing errors; report them as query errors
         first = (str(e).strip().splitlines() or [type(e).__name__])[0]
         raise QueryError(f"{q.path}: SPARQL error: {first}") from e
-    columns = [str(c) for c in (result.vars or [])]
-    return ResultSet(columns, [[to_python(row[i]) for i in range(len(columns))] for row in result])
+    names = [str(c) for c in (result.vars or [])]
+    columns = [list_column(n)[0] for n in names]
+    kinds = [list_column(n)[1] for n in names]
+    rows = [[cell(row[i], kinds[i]) for i in range(len(names))] for row in result]
+    return ResultSet(columns, rows)
+
+
+def list_column(name: str) -> tuple[str, str | None]:
+    """The column name and list kind (``list``, ``sorted``, ``numbers``) of a projected variable."""
+    for suffix in LIST_SUFFIXES:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)], suffix[2:]
+    return name, None
+
+
+def cell(term: Node | None, kind: str | None) -> Any:
+    """One result cell: a plain value, or a list split back from its joined text (see the module docstring)."""
+    value = to_python(term)
+    if kind is None or value is None:
+        return value
+    items = str(value).split(ITEM_SEPARATOR) if str(value) != "" else []
+    if kind == "sorted":
+        return sorted(items)
+    if kind == "numbers":
+        return [None if x == "null" else int(x) if re.fullmatch(r"[+-]?\d+", x) else float(x) for x in items]
+    return items
 
 
 def run_named(name: str, params: dict[str, str], g: Graph, v: Vocab) -> ResultSet:
