@@ -32,10 +32,12 @@ demo: neo4j
 ## test: the whole test suite against a real Neo4j (started by the test session if needed)
 test: install system-deps
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 ## bench: speed and memory of validating, loading, querying and exporting, on a scratch server of its own
 BENCH_ENV := WBKG_HOME=$(CURDIR)/.wbkg/bench-server WBKG_NEO4J_BOLT_PORT=19687 WBKG_NEO4J_HTTP_PORT=19474 \

@@ -158,14 +158,14 @@ def run(q: SparqlQuery, params: dict[str, str], g: Graph, v: Vocab) -> ResultSet
 
     init = {Variable(k): val for k, val in bindings(q, params, g, v).items()}
     try:
-        result = g.query(q.text, initNs=prefixes(v), initBindings=init)
+        result = g.query(q.text, initNs=prefixes(v), initBindings=init)  # type: ignore[arg-type]
     except Exception as e:  # rdflib's parser raises pyparsing errors; report them as query errors
         first = (str(e).strip().splitlines() or [type(e).__name__])[0]
         raise QueryError(f"{q.path}: SPARQL error: {first}") from e
     names = [str(c) for c in (result.vars or [])]
     columns = [list_column(n)[0] for n in names]
     kinds = [list_column(n)[1] for n in names]
-    rows = [[cell(row[i], kinds[i]) for i in range(len(names))] for row in result]
+    rows = [[cell(row[i], kinds[i]) for i in range(len(names))] for row in result]  # type: ignore[index]
     return ResultSet(columns, rows)
 
 
