@@ -20,7 +20,7 @@ from graph.connection import Graph
 from loaders.dataset import Dataset, RelRecord
 from loaders.validate import validate_paths
 from loaders.writer import load
-from ontology.vocab import vocab
+from ontology.vocab import Vocab, vocab
 from rdf.export import stream_lines
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "rdf"
@@ -53,6 +53,20 @@ def copies(base: Dataset, n: int) -> Dataset:
     return out
 
 
+def measure_nt_export(g: Graph, v: Vocab) -> tuple[int, int, float, int]:
+    """Stream N-Triples to a counting sink under tracemalloc: (triples, bytes, seconds, peak bytes)."""
+    tracemalloc.start()
+    t0 = time.perf_counter()
+    size = lines = 0
+    for line in stream_lines(g, v, "nt"):
+        size += len(line.encode("utf-8"))
+        lines += 1
+    secs = time.perf_counter() - t0
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return lines, size, secs, peak
+
+
 def main(sizes: list[int]) -> None:
     cfg = load_config()
     v = vocab(cfg.base_iri)
@@ -62,15 +76,7 @@ def main(sizes: list[int]) -> None:
             g.rows("MATCH (n) WHERE NOT n:WbkgTestMarker DETACH DELETE n", write=True)
             ds = copies(base, n)
             load(g, ds, progress=False)
-            tracemalloc.start()
-            t0 = time.perf_counter()
-            size = lines = 0
-            for line in stream_lines(g, v, "nt"):
-                size += len(line.encode("utf-8"))
-                lines += 1
-            secs = time.perf_counter() - t0
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
+            lines, size, secs, peak = measure_nt_export(g, v)
             print(f"copies {n:5d}: {len(ds.nodes):6d} nodes {len(ds.relationships):6d} rels -> {lines:8d} triples "
                   f"{size / 1e6:8.2f} MB in {secs:6.2f} s; peak Python memory {peak / 1e6:6.2f} MB "
                   f"({peak / max(size, 1):.3f} of output)")

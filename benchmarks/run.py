@@ -16,12 +16,11 @@ import shlex
 import statistics
 import sys
 import time
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from benchmarks.rdf_export import copies
+from benchmarks.rdf_export import copies, measure_nt_export
 from graph.config import load_config
 from graph.connection import Graph
 from loaders.dataset import read_dataset
@@ -30,7 +29,6 @@ from loaders.writer import load
 from ontology.vocab import vocab
 from queries.registry import canned_queries
 from queries.runner import bind, execute, resolve_params, run_query
-from rdf.export import stream_lines
 from rdf.mapping import dataset_graph
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -110,15 +108,7 @@ def main() -> None:
         for n, dataset in ((1, ds), (20, big)):
             wipe(g)
             load(g, dataset, progress=False)
-            tracemalloc.start()
-            t0 = time.perf_counter()
-            size = lines = 0
-            for line in stream_lines(g, v, "nt"):
-                size += len(line.encode("utf-8"))
-                lines += 1
-            secs = time.perf_counter() - t0
-            _, peak = tracemalloc.get_traced_memory()
-            tracemalloc.stop()
+            lines, size, secs, peak = measure_nt_export(g, v)
             print(f"export nt {n:2d}x: {lines:7d} triples, {size / 1e6:6.2f} MB in {secs:6.1f} s; "
                   f"peak Python memory {peak / 1e6:6.2f} MB")
         wipe(g)
