@@ -21,6 +21,7 @@ from typing import Any
 
 from graph.errors import QueryError
 from loaders.dataset import Dataset, NodeRecord, read_dataset
+from ontology.build import write_if_changed
 from queries.registry import Param, Query, canned_queries, coerce, param_refs
 
 GUIDE_PATH = Path(__file__).with_name("guide.html")
@@ -230,11 +231,7 @@ def build_guide(ds: Dataset | None = None, directory: Path | None = None) -> str
 
 def write_guide(path: Path = GUIDE_PATH) -> bool:
     """Rewrite the committed guide; True when it changed."""
-    text = build_guide()
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.write_text(text, encoding="utf-8")
-    return True
+    return write_if_changed(path, build_guide())
 
 
 if __name__ == "__main__":

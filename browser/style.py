@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ontology.build import write_if_changed
 from ontology.model import ROOT_CLASS, Model, load_model
 
 STYLE_PATH = Path(__file__).with_name("style.grass")
@@ -125,11 +126,7 @@ def build_style(model: Model | None = None) -> str:
 
 def write_style(path: Path = STYLE_PATH) -> bool:
     """Rewrite the committed stylesheet; True when it changed."""
-    text = build_style()
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    path.write_text(text, encoding="utf-8")
-    return True
+    return write_if_changed(path, build_style())
 
 
 if __name__ == "__main__":

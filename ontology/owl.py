@@ -53,24 +53,22 @@ def _curie(v: Vocab, term: str) -> URIRef:
     return URIRef(v.model.prefixes[prefix] + local)
 
 
-def _union(g: Graph, members: list[URIRef]) -> URIRef | BNode:
-    if len(members) == 1:
-        return members[0]
+def _union_of(g: Graph, kind: URIRef, members: list[URIRef]) -> BNode:
+    """An anonymous class (or datatype) that is the union of ``members``."""
     node = _bnode()
-    g.add((node, RDF.type, OWL.Class))
+    g.add((node, RDF.type, kind))
     lst = _bnode()
     Collection(g, lst, list(members))
     g.add((node, OWL.unionOf, lst))
     return node
 
 
+def _union(g: Graph, members: list[URIRef]) -> URIRef | BNode:
+    return members[0] if len(members) == 1 else _union_of(g, OWL.Class, members)
+
+
 def _date_range(g: Graph) -> BNode:
-    node = _bnode()
-    g.add((node, RDF.type, RDFS.Datatype))
-    lst = _bnode()
-    Collection(g, lst, list(DATE_TYPES))
-    g.add((node, OWL.unionOf, lst))
-    return node
+    return _union_of(g, RDFS.Datatype, list(DATE_TYPES))
 
 
 def _align(g: Graph, v: Vocab, subject: URIRef, align: dict[str, tuple[str, ...]]) -> None:

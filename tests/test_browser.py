@@ -7,7 +7,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +15,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from click.testing import CliRunner
+from helpers import free_port
 
 from browser.guide import GRAPH_VIEWS, GUIDE_PATH, build_guide, param_block
 from browser.serve import DEFAULT_PORT, GuideServer, guide_url, post_connect_cmd, style_url
@@ -34,12 +34,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 MARKER = "WbkgTestMarker"  # the session's marker node (tests/conftest.py): never deleted
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _grass_rules(text: str) -> dict[str, dict[str, str]]:
@@ -119,7 +113,7 @@ def test_server_settings_point_at_the_guide_server() -> None:
 # --- the guide server and the command ------------------------------------------------------------------------------
 
 def test_guide_server_serves_both_files_with_cors_on_loopback() -> None:
-    with GuideServer(_free_port()) as server:
+    with GuideServer(free_port()) as server:
         assert server.httpd.server_address[0] == "127.0.0.1"
         origin = {"Origin": "http://127.0.0.1:7474"}
         for name, path in (("guide.html", GUIDE_PATH), ("style.grass", STYLE_PATH)):
@@ -138,7 +132,7 @@ def test_guide_server_serves_both_files_with_cors_on_loopback() -> None:
 
 
 def test_browser_command_prints_url_login_and_guide(neo4j_cfg: Config) -> None:
-    port = _free_port()
+    port = free_port()
     result = CliRunner().invoke(cli, ["browser", "--check", "--port", str(port)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -14,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import free_port, private_server_env
 from test_bad_input import BASE_COUNTS, ROOT, VALID, WBKG, cli_env, counts, fingerprint, wipe
 
 from graph.config import Config
@@ -34,12 +34,6 @@ INJECTIONS = [
     "CALL dbms.security.createUser('x','y',false)",
     "/* comment */ RETURN 1;",
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def wbkg(args: list[str], env: dict[str, str], timeout: float = 180) -> subprocess.CompletedProcess[str]:
@@ -285,12 +279,7 @@ def test_a_load_whose_server_stops_leaves_nothing_and_a_rerun_completes(tmp_path
     from graph.config import load_config
     from graph.server import LocalServer
 
-    bolt, http = free_port(), free_port()
-    while http == bolt:
-        http = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "WBKG_"))}
-    env.update(WBKG_HOME=str(tmp_path / "home"), WBKG_CONFIG=str(tmp_path / "absent.toml"),
-               WBKG_NEO4J_BOLT_PORT=str(bolt), WBKG_NEO4J_HTTP_PORT=str(http))
+    env, bolt, http = private_server_env(tmp_path)
     saved = dict(os.environ)
     os.environ.clear()
     os.environ.update(env)

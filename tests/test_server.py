@@ -14,6 +14,7 @@ from pathlib import Path
 import neo4j
 import pytest
 from conftest import Neo4jTarget
+from helpers import free_port, private_server_env
 from neo4j import exceptions as nx
 
 from graph.config import Config, load_config
@@ -29,12 +30,6 @@ DEAD_FIX = ("fix: start it with 'wbkg neo4j start' (or 'docker compose up -d'), 
 def wbkg(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*WBKG, *args], capture_output=True, text=True, timeout=timeout,
                           env=env if env is not None else dict(os.environ))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _decode_addr(hex_addr: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address:
@@ -206,12 +201,7 @@ def _jvms_of(home: Path) -> list[int]:
 
 def test_second_instance_life_cycle(tmp_path: Path) -> None:
     """Install, start, status, stop in a private WBKG_HOME on free ports; afterwards no JVM remains."""
-    bolt, http = free_port(), free_port()
-    while http == bolt:
-        http = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "WBKG_"))}
-    env.update(WBKG_HOME=str(tmp_path / "home"), WBKG_CONFIG=str(tmp_path / "absent.toml"),
-               WBKG_NEO4J_BOLT_PORT=str(bolt), WBKG_NEO4J_HTTP_PORT=str(http))
+    env, bolt, http = private_server_env(tmp_path)
     home = tmp_path / "home" / "neo4j"
 
     r = wbkg("neo4j", "install", env=env, timeout=1800)

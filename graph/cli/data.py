@@ -102,16 +102,12 @@ def ontology_group() -> None:
 @click.option("--check", is_flag=True, help="Exit 1 if the committed files differ from the schema.")
 def ontology_build(check: bool) -> None:
     """Write ontology/wbkg.ttl (OWL 2) and ontology/shapes.ttl (SHACL) from ontology/schema.yaml."""
-    from ontology.build import render
+    from ontology.build import is_current, render, write_if_changed
 
-    stale = []
-    for name, text in render().items():
-        path = ONTOLOGY_DIR / name
-        if path.exists() and path.read_text(encoding="utf-8") == text:
-            continue
-        stale.append(name)
-        if not check:
-            path.write_text(text, encoding="utf-8")
+    stale = [name for name, text in render().items() if not is_current(ONTOLOGY_DIR / name, text)]
+    if not check:
+        for name, text in render().items():
+            write_if_changed(ONTOLOGY_DIR / name, text)
     if check and stale:
         raise click.ClickException(f"stale: {', '.join(stale)}; run 'wbkg ontology build'")
     click.echo("up to date" if not stale else f"wrote {', '.join(stale)}")
