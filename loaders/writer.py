@@ -17,7 +17,7 @@ import neo4j
 from tqdm import tqdm
 
 from graph.connection import Graph
-from graph.errors import InvalidData, Problem
+from graph.errors import InvalidData, Problem, WbkgError
 from graph.schema import schema_statements
 from loaders.dataset import Dataset
 from ontology.model import Model, load_model
@@ -152,4 +152,21 @@ def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | Non
             bar.close()
         return summary
 
-    return graph.write(unit)
+    summary = graph.write(unit)
+    if summary.changed:
+        refresh_statistics(graph)
+    return summary
+
+
+def refresh_statistics(graph: Graph) -> bool:
+    """Resample the indexes and clear the query caches, so the next queries are planned for the data just
+    written rather than for what the graph held before (a plan cached for a tiny or different graph can scan
+    where it should seek). Needs admin rights; a user without them (or a server without the procedure)
+    leaves replanning to the server's own schedule, and this returns False."""
+    try:
+        graph.rows("CALL db.prepareForReplanning()")
+    except WbkgError as e:
+        if "Security.Forbidden" in str(e) or "ProcedureNotFound" in str(e):
+            return False
+        raise
+    return True
