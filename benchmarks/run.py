@@ -12,7 +12,6 @@ because it wipes the database between measurements. Prints medians over repeated
 
 from __future__ import annotations
 
-import shlex
 import statistics
 import sys
 import time
@@ -27,7 +26,7 @@ from loaders.dataset import read_dataset
 from loaders.validate import validate_paths
 from loaders.writer import load
 from ontology.vocab import vocab
-from queries.registry import canned_queries
+from queries.registry import canned_queries, example_args
 from queries.runner import bind, execute, resolve_params, run_query
 from rdf.mapping import dataset_graph
 
@@ -45,12 +44,6 @@ def timed(fn: Callable[[], object], runs: int) -> tuple[float, float]:
     return statistics.median(times), max(times)
 
 
-def example_params(example: str) -> dict[str, str]:
-    """``-p NAME VALUE`` pairs of a query header's example line."""
-    words = shlex.split(example)
-    return {words[i + 1]: words[i + 2] for i, w in enumerate(words) if w == "-p" and i + 2 < len(words)}
-
-
 def wipe(g: Graph) -> None:
     g.rows("MATCH (n) DETACH DELETE n", write=True)
 
@@ -58,14 +51,14 @@ def wipe(g: Graph) -> None:
 def resolved_examples(g: Graph) -> dict[str, dict[str, Any]]:
     """Each canned query's example parameters with entities resolved to ids (on the curated graph), so the
     same anchors can be used on the larger graph, where copied names are no longer unique."""
-    return {name: resolve_params(g, q, bind(q, example_params(q.example))) for name, q in canned_queries().items()}
+    return {name: resolve_params(g, q, bind(q, example_args(q))) for name, q in canned_queries().items()}
 
 
 def bench_queries(g: Graph, label: str, params: dict[str, dict[str, Any]], resolve: bool) -> None:
     """Median and maximum latency of each canned query; with ``resolve``, name resolution included."""
     for name, q in sorted(canned_queries().items()):
         if resolve:
-            raw = example_params(q.example)
+            raw = example_args(q)
             med, worst = timed(lambda q=q, raw=raw: run_query(g, q, raw), runs=20)
         else:
             med, worst = timed(lambda q=q, p=params[name]: execute(g, q, p), runs=20)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import html
 import re
-import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,8 @@ from typing import Any
 from graph.errors import QueryError
 from loaders.dataset import Dataset, NodeRecord, read_dataset
 from ontology.build import write_if_changed
-from queries.registry import Param, Query, canned_queries, coerce, param_refs
+from queries.registry import Param, Query, canned_queries, example_args, param_refs
+from queries.runner import bind
 
 GUIDE_PATH = Path(__file__).with_name("guide.html")
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
@@ -65,19 +65,6 @@ def cypher_literal(value: Any) -> str:
     return f"'{text}'"
 
 
-def _example_args(query: Query) -> dict[str, str]:
-    """``-p NAME VALUE`` pairs of the header's example command."""
-    try:
-        words = shlex.split(query.example)
-    except ValueError as e:
-        raise QueryError(f"{query.path}: example is not a valid command line ({e})") from e
-    out: dict[str, str] = {}
-    for i, word in enumerate(words):
-        if word in ("-p", "--param") and i + 2 < len(words):
-            out[words[i + 1]] = words[i + 2]
-    return out
-
-
 def resolve_in_dataset(ds: Dataset, kind: str, value: str) -> str:
     """The node id an entity/country example value names, by the rules of ``queries.resolve``:
     id, then (countries) ISO code, then a unique case-insensitive name or alias."""
@@ -110,22 +97,16 @@ def guide_queries(ds: Dataset, directory: Path | None = None) -> list[GuideQuery
     """Every canned query with the values of its example (or its defaults) for each parameter."""
     out = []
     for q in canned_queries(directory).values():
-        given = _example_args(q)
-        values: dict[str, Any] = {}
+        try:
+            values = bind(q, example_args(q))
+        except QueryError as e:
+            raise QueryError(f"{q.path}: example: {e}") from e
         for p in q.params:
-            if p.name in given:
-                raw = given[p.name]
-                if p.type in ("entity", "country"):
-                    try:
-                        values[p.name] = resolve_in_dataset(ds, p.type, raw)
-                    except QueryError as e:
-                        raise QueryError(f"{q.path}: parameter {p.name!r}: {e}") from e
-                else:
-                    values[p.name] = coerce(p, raw)
-            elif not p.required:
-                values[p.name] = p.default
-            else:
-                raise QueryError(f"{q.path}: the example gives no value for the required parameter {p.name!r}")
+            if p.type in ("entity", "country") and values[p.name] is not None:
+                try:
+                    values[p.name] = resolve_in_dataset(ds, p.type, str(values[p.name]))
+                except QueryError as e:
+                    raise QueryError(f"{q.path}: parameter {p.name!r}: {e}") from e
         out.append(GuideQuery(q, values))
     for name, view in GRAPH_VIEWS.items():
         match = [g for g in out if g.query.name == name]

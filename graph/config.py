@@ -23,6 +23,19 @@ def _default_home() -> Path:
     return Path(xdg) / "wbkg"
 
 
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
+def local_bolt_uri(port: int) -> str:
+    """The Bolt URI of a server on this machine's loopback address."""
+    return f"bolt://127.0.0.1:{port}"
+
+
+def local_browser_url(port: int) -> str:
+    """The Neo4j Browser URL of a server on this machine's loopback address."""
+    return f"http://127.0.0.1:{port}/browser/"
+
+
 def _default_config_file() -> Path:
     xdg = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
     return Path(xdg) / "wbkg" / "config.toml"
@@ -98,14 +111,15 @@ def load_config() -> Config:
                 origin = f"config file {config_file_path()}"
     if "home" in values:
         values["home"] = Path(str(values["home"])).expanduser()
+    ports: dict[str, int] = {}
     for name, env in (("bolt_port", "WBKG_NEO4J_BOLT_PORT"), ("http_port", "WBKG_NEO4J_HTTP_PORT")):
         if name in values:
             raw = str(values[name]).strip()
             if not raw.isdigit() or not 0 < int(raw) < 65536:
                 raise WbkgError(f"{env} {raw!r} must be a TCP port number (1-65535)")
-            values[name] = int(raw)
-    if "uri" not in values and "bolt_port" in values:
-        values["uri"] = f"bolt://127.0.0.1:{values['bolt_port']}"
+            values[name] = ports[name] = int(raw)
+    if "uri" not in values and "bolt_port" in ports:
+        values["uri"] = local_bolt_uri(ports["bolt_port"])
     cfg = Config(**values, password_origin=origin)  # type: ignore[arg-type]
     if cfg.password is None and cfg.password_file.is_file():
         cfg = Config(

@@ -114,8 +114,8 @@ class Graph:
 
     def verify(self) -> dict[str, str]:
         """Check connectivity and authentication; return version, edition and database."""
+        self._reach()
         try:
-            self.driver.verify_connectivity()
             info = self.driver.get_server_info()
             with self.driver.session(database=self.cfg.database) as s:
                 rec = s.run(

@@ -19,7 +19,7 @@ from tqdm import tqdm
 from graph.connection import Graph
 from graph.errors import InvalidData, Problem, WbkgError
 from graph.schema import schema_statements
-from loaders.dataset import Dataset
+from loaders.dataset import Dataset, NodeRecord, RelRecord
 from ontology.model import Model, load_model
 
 BATCH_SIZE = 500
@@ -68,21 +68,29 @@ def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
         yield rows[i:i + BATCH_SIZE]
 
 
+def _by_class(ds: Dataset) -> dict[str, list[NodeRecord]]:
+    out: dict[str, list[NodeRecord]] = {}
+    for n in ds.nodes.values():
+        out.setdefault(n.cls, []).append(n)
+    return dict(sorted(out.items()))
+
+
+def _by_type(ds: Dataset) -> dict[str, list[RelRecord]]:
+    out: dict[str, list[RelRecord]] = {}
+    for r in ds.relationships:
+        out.setdefault(r.type, []).append(r)
+    return dict(sorted(out.items()))
+
+
 def plan(ds: Dataset, model: Model) -> list[tuple[str, str, list[dict[str, Any]]]]:
     """(key, cypher, rows) per class and relationship type, nodes first."""
     work: list[tuple[str, str, list[dict[str, Any]]]] = []
-    by_class: dict[str, list[dict[str, Any]]] = {}
-    for n in ds.nodes.values():
-        by_class.setdefault(n.cls, []).append({"id": n.id, "props": n.props})
-    for cls in sorted(by_class):
-        for batch in _batches(by_class[cls]):
+    for cls, nodes in _by_class(ds).items():
+        for batch in _batches([{"id": n.id, "props": n.props} for n in nodes]):
             work.append((cls, _node_query(model.labels(cls)), batch))
-    by_type: dict[str, list[dict[str, Any]]] = {}
-    for r in ds.relationships:
-        by_type.setdefault(r.type, []).append(
-            {"id": r.id, "from": r.source, "to": r.target, "props": {"id": r.id, **r.props}})
-    for rtype in sorted(by_type):
-        for batch in _batches(by_type[rtype]):
+    for rtype, rels in _by_type(ds).items():
+        rows = [{"id": r.id, "from": r.source, "to": r.target, "props": {"id": r.id, **r.props}} for r in rels]
+        for batch in _batches(rows):
             work.append((rtype, _rel_query(rtype), batch))
     return work
 
@@ -91,22 +99,17 @@ def _conflicts(tx: neo4j.ManagedTransaction, ds: Dataset, model: Model) -> list[
     """Records that would silently change what is already in the graph: a node id held by a node of
     another class (MERGE would give it a second class label), a relationship id on other ends."""
     problems: list[Problem] = []
-    by_class: dict[str, list[str]] = {}
-    for n in ds.nodes.values():
-        by_class.setdefault(n.cls, []).append(n.id)
-    for cls, ids in sorted(by_class.items()):
+    for cls, nodes in _by_class(ds).items():
         for row in tx.run(f"MATCH (n:Entity) WHERE n.id IN $ids AND NOT n:{cls} "
-                          "RETURN n.id AS id, labels(n) AS labels", ids=ids):
+                          "RETURN n.id AS id, labels(n) AS labels", ids=[n.id for n in nodes]):
             held = [label for label in row["labels"] if label in model.classes and not model.classes[label].abstract]
             rec = ds.nodes[row["id"]]
             problems.append(Problem(rec.file, rec.line, rec.id, "class",
                                     f"id {rec.id!r} is already a {'/'.join(held) or 'node'} in the graph, not a "
                                     f"{cls}; a load never changes a node's class (delete that node first)"))
-    by_type: dict[str, list[dict[str, str]]] = {}
-    for r in ds.relationships:
-        by_type.setdefault(r.type, []).append({"id": r.id, "from": r.source, "to": r.target})
     rel_where = {r.id: r for r in ds.relationships}
-    for rtype, rows in sorted(by_type.items()):
+    for rtype, rels in _by_type(ds).items():
+        rows = [{"id": r.id, "from": r.source, "to": r.target} for r in rels]
         for row in tx.run(f"UNWIND $rows AS row MATCH (a)-[r:{rtype} {{id: row.id}}]->(b) "
                           "WHERE a.id <> row.from OR b.id <> row.to RETURN row.id AS id, a.id AS a, b.id AS b",
                           rows=rows):
@@ -158,15 +161,17 @@ def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | Non
     return summary
 
 
-def refresh_statistics(graph: Graph) -> bool:
+_NO_REPLANNING = {"Neo.ClientError.Security.Forbidden", "Neo.ClientError.Procedure.ProcedureNotFound"}
+
+
+def refresh_statistics(graph: Graph) -> None:
     """Resample the indexes and clear the query caches, so the next queries are planned for the data just
     written rather than for what the graph held before (a plan cached for a tiny or different graph can scan
-    where it should seek). Needs admin rights; a user without them (or a server without the procedure)
-    leaves replanning to the server's own schedule, and this returns False."""
+    where it should seek). Needs admin rights; for a user without them (or a server without the procedure)
+    replanning is left to the server's own schedule."""
     try:
         graph.rows("CALL db.prepareForReplanning()")
     except WbkgError as e:
-        if "Security.Forbidden" in str(e) or "ProcedureNotFound" in str(e):
-            return False
-        raise
-    return True
+        cause = e.__cause__
+        if not (isinstance(cause, neo4j.exceptions.Neo4jError) and cause.code in _NO_REPLANNING):
+            raise

@@ -21,7 +21,8 @@ Header format (every line starts with ``//``; the first line not starting with `
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+import shlex
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -63,10 +64,11 @@ class Param:
 
 @dataclass(frozen=True)
 class Statement:
-    """One statement of a script, with the file line it starts on."""
+    """One statement of a script, with the file line it starts on and the parameters it uses."""
 
     text: str
     line: int
+    params: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -81,14 +83,10 @@ class Query:
     path: Path
     header: str = ""
     body: str = ""
-    param_index: dict[str, Param] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def write(self) -> bool:
         return self.mode == "write"
-
-    def param(self, name: str) -> Param | None:
-        return self.param_index.get(name)
 
 
 class _Problems:
@@ -162,7 +160,7 @@ def split_statements(body: str, first_line: int = 1) -> list[Statement]:
         if seg_masked.strip():
             lead = len(seg_masked) - len(seg_masked.lstrip())
             line = first_line + body.count("\n", 0, start + lead)
-            out.append(Statement(seg.strip(), line))
+            out.append(Statement(seg.strip(), line, frozenset(name for name, _ in param_refs(seg))))
         start = k + 1
     return out
 
@@ -181,6 +179,15 @@ def param_refs(body: str, first_line: int = 1) -> list[tuple[str, int]]:
             name = body[m.end():end if end >= 0 else len(body)]
         refs.append((name, first_line + body.count("\n", 0, m.start())))
     return refs
+
+
+def example_args(query: Query) -> dict[str, str]:
+    """The ``-p NAME VALUE`` pairs of a query's example command line."""
+    try:
+        words = shlex.split(query.example)
+    except ValueError as e:
+        raise QueryError(f"{query.path}: example is not a valid command line ({e})") from e
+    return {words[i + 1]: words[i + 2] for i, w in enumerate(words) if w in ("-p", "--param") and i + 2 < len(words)}
 
 
 # --- typing parameter values ----------------------------------------------------------------------------------
@@ -346,7 +353,6 @@ def parse_query(path: Path, *, canned: bool = False, text: str | None = None) ->
         name=name, title=values.get("title", ""), description=values.get("description", ""),
         params=tuple(params), mode=mode, example=values.get("example", ""), statements=tuple(statements),
         path=path, header="\n".join(lines[:n_header]), body=body.strip("\n"),
-        param_index=declared,
     )
 
 

@@ -54,11 +54,10 @@ def resolve(graph: Graph, kind: str, value: str, param: str = "entity") -> str:
                          {"index": FULLTEXT_INDEX, "lucene": lucene_phrase(value), "value": value})
     if len(matches) == 1:
         return str(matches[0]["id"])
-    what = "country" if kind == "country" else "entity"
     if len(matches) > 1:
         listed = ", ".join(f"{m['id']} ({m['name']})" for m in matches)
-        raise QueryError(f"{what} {value!r} for parameter {param!r} is ambiguous: {listed}; give the id")
-    raise QueryError(f"unknown {what} {value!r} for parameter {param!r}{closest_hint(graph, label, value)}")
+        raise QueryError(f"{kind} {value!r} for parameter {param!r} is ambiguous: {listed}; give the id")
+    raise QueryError(f"unknown {kind} {value!r} for parameter {param!r}{closest_hint(graph, label, value)}")
 
 
 def closest_hint(graph: Graph, label: str, value: str) -> str:

@@ -76,15 +76,14 @@ def run_query(graph: Graph, query: Query, raw: dict[str, str], *, timeout: float
     return execute(graph, query, params, timeout=timeout)
 
 
-def execute(graph: Graph, query: Query, params: dict[str, Any], *, timeout: float | None = None,
-            profile: bool = False) -> list[ResultSet]:
+def execute(graph: Graph, query: Query, params: dict[str, Any], *, timeout: float | None = None) -> list[ResultSet]:
     """Run already-bound parameters (the ids resolved) through ``query``'s statements."""
 
     def work(tx: neo4j.ManagedTransaction) -> list[ResultSet]:
         out = []
         for st in query.statements:
-            used = {k: v for k, v in params.items() if k in _names_in(st.text)}
-            result = tx.run(("PROFILE " if profile else "") + st.text, used)
+            used = {k: v for k, v in params.items() if k in st.params}
+            result = tx.run(st.text, used)
             keys = list(result.keys())
             rows = [[plain(v) for v in rec.values()] for rec in result]
             result.consume()
@@ -95,9 +94,3 @@ def execute(graph: Graph, query: Query, params: dict[str, Any], *, timeout: floa
     if timeout is not None and timeout <= 0:
         raise QueryError("--timeout must be a positive number of seconds")
     return graph.write(work, timeout) if query.write else graph.read(work, timeout)
-
-
-def _names_in(text: str) -> set[str]:
-    from queries.registry import param_refs
-
-    return {name for name, _ in param_refs(text)}

@@ -16,18 +16,25 @@ from collections.abc import Callable, Iterator
 from typing import IO, Any
 
 import neo4j
-from rdflib import OWL, RDFS, XSD, Dataset, Graph, URIRef
-from rdflib.namespace import DCTERMS, PROV, SKOS
+from rdflib import Dataset, Graph, URIRef
 from rdflib.plugins.serializers.nquads import _nq_row
 from rdflib.plugins.serializers.nt import _nt_row
 from tqdm import tqdm
 
 from graph.connection import Graph as Neo4jGraph
 from graph.errors import InvalidData, Problem
-from ontology.model import ROOT_CLASS, Model
+from ontology.model import ROOT_CLASS
 from ontology.owl import build_ontology
 from ontology.vocab import Vocab
-from rdf.mapping import Triple, new_graph, node_triples, relationship_triples
+from rdf.mapping import (
+    Triple,
+    bind_prefixes,
+    new_graph,
+    node_class,
+    node_triples,
+    prefixes,
+    relationship_triples,
+)
 
 PAGE_SIZE = 1000
 ORIGIN = "(neo4j)"
@@ -45,33 +52,7 @@ STREAMED = {"nt", "nquads"}
 QUAD_FORMATS = {"nquads", "trig"}
 
 
-def prefixes(v: Vocab) -> dict[str, str]:
-    """The prefixes bound in every export and used as the JSON-LD context."""
-    return {
-        "wbkg": v.ns, "id": f"{v.base}id/", "st": f"{v.base}statement/",
-        "rdfs": str(RDFS), "skos": str(SKOS), "owl": str(OWL), "xsd": str(XSD),
-        "dcterms": str(DCTERMS), "prov": str(PROV),
-    }
-
-
-def jsonld_context(v: Vocab) -> dict[str, str]:
-    return prefixes(v)
-
-
-def _bind(g: Graph, v: Vocab) -> None:
-    for prefix, iri in prefixes(v).items():
-        g.bind(prefix, iri, override=True, replace=True)
-
-
 # -- reading Neo4j -------------------------------------------------------------------------------
-
-def node_class(model: Model, labels: list[str]) -> str | None:
-    """The most specific ontology class among a node's labels (``Entity:Agent:Firm`` -> ``Firm``)."""
-    classes = [lb for lb in labels if lb in model.classes]
-    if not classes:
-        return None
-    return max(classes, key=lambda c: len(model.ancestors(c)))
-
 
 def _node_query() -> str:
     return (f"MATCH (n:{ROOT_CLASS}) WHERE n.id > $after "
@@ -153,7 +134,7 @@ def export_graph(graph: Neo4jGraph, v: Vocab, *, with_ontology: bool = False, qu
     """The live graph as one rdflib Graph (or a Dataset, with the ontology in a named graph)."""
     if quads:
         ds = Dataset()
-        _bind(ds, v)
+        bind_prefixes(ds, v)
         data = ds.default_graph
         for t in graph_triples(graph, v, progress=progress):
             data.add(t)
@@ -163,7 +144,6 @@ def export_graph(graph: Neo4jGraph, v: Vocab, *, with_ontology: bool = False, qu
                 onto.add(t)
         return ds
     g = new_graph(v)
-    _bind(g, v)
     for t in graph_triples(graph, v, progress=progress):
         g.add(t)
     if with_ontology:
@@ -184,6 +164,6 @@ def write_export(graph: Neo4jGraph, v: Vocab, fmt: str, out: IO[bytes], *, with_
         return n
     g = export_graph(graph, v, with_ontology=with_ontology, quads=fmt in QUAD_FORMATS, progress=progress)
     serializer = FORMATS[fmt][0]
-    kwargs: dict[str, Any] = {"context": jsonld_context(v), "auto_compact": True} if fmt == "jsonld" else {}
+    kwargs: dict[str, Any] = {"context": prefixes(v), "auto_compact": True} if fmt == "jsonld" else {}
     g.serialize(destination=out, format=serializer, encoding="utf-8", **kwargs)
     return len(g)

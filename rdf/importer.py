@@ -24,7 +24,7 @@ from loaders.safeyaml import LinedDict
 from loaders.validate import shacl_problems
 from ontology.model import PropertyDef
 from ontology.vocab import WIKIDATA, Vocab, vocab
-from rdf.mapping import dataset_graph
+from rdf.mapping import dataset_graph, is_node_iri, node_class
 
 # file suffix -> rdflib parser
 SUFFIX_FORMATS = {
@@ -168,7 +168,8 @@ def read_rdf_dataset(path: Path, base: str) -> RecordSet:
         ident = v.node_id(str(subject))
         assert ident is not None
         classes = [class_by_iri[o] for o in g.objects(subject, RDF.type) if isinstance(o, URIRef) and o in class_by_iri]
-        cls = max(classes, key=lambda c: len(model.ancestors(c)))
+        cls = node_class(model, classes)
+        assert cls is not None  # a resource is typed with at least one ontology class
         if any(not model.is_a(cls, c) for c in classes):
             problems.append(_problem(path, f"typed with unrelated classes {sorted(classes)}", ident, "class"))
             continue
@@ -202,10 +203,9 @@ def read_rdf_dataset(path: Path, base: str) -> RecordSet:
             problems.append(_problem(path, "dcterms:identifier differs from the statement IRI", rel_id, "id"))
             continue
         reader.relationship(file, _lined({"type": rtype, "from": source, "to": target, "id": rel_id, **props}))
-    for s, p, o in sorted(g.triples((None, None, None))):
-        if p in rel_by_iri and (s, p, o) not in reified and v.node_id(str(s)) is not None:
-            problems.append(_problem(path, f"{rel_by_iri[p]} to {o.n3()} has no reified statement "  # type: ignore[index]
-                                           "(id, sources, evidence, status)", v.node_id(str(s))))
+    for s, p, o in sorted(t for t in g if t[1] in rel_by_iri and t not in reified and is_node_iri(v, t[0])):
+        problems.append(_problem(path, f"{rel_by_iri[p]} to {o.n3()} has no reified statement "  # type: ignore[index]
+                                       "(id, sources, evidence, status)", v.node_id(str(s))))
     problems.extend(reader.problems)
     if not problems:
         reader.resolve()

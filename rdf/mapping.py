@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from rdflib import OWL, RDF, XSD, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
+from rdflib.namespace import DCTERMS, PROV, SKOS
 from rdflib.term import Node
 
 from loaders.dataset import Dataset
-from ontology.model import PropertyDef
+from ontology.model import Model, PropertyDef
 from ontology.vocab import WIKIDATA, Vocab
 
 Triple = tuple[Node, Node, Node]
@@ -87,12 +88,23 @@ def relationship_triples(v: Vocab, rtype: str, source: str, target: str, rel_id:
             yield st, predicate, obj
 
 
+def prefixes(v: Vocab) -> dict[str, str]:
+    """The prefixes bound in every graph and export, used as the JSON-LD context and by SPARQL."""
+    return {
+        "wbkg": v.ns, "id": f"{v.base}id/", "st": f"{v.base}statement/",
+        "rdfs": str(RDFS), "skos": str(SKOS), "owl": str(OWL), "xsd": str(XSD),
+        "dcterms": str(DCTERMS), "prov": str(PROV),
+    }
+
+
+def bind_prefixes(g: Graph, v: Vocab) -> None:
+    for prefix, iri in prefixes(v).items():
+        g.bind(prefix, iri, override=True, replace=True)
+
+
 def new_graph(v: Vocab) -> Graph:
     g = Graph()
-    g.bind("wbkg", v.ns)
-    g.bind("id", f"{v.base}id/")
-    g.bind("st", f"{v.base}statement/")
-    g.bind("owl", OWL)
+    bind_prefixes(g, v)
     return g
 
 
@@ -110,3 +122,11 @@ def dataset_graph(ds: Dataset, v: Vocab) -> Graph:
 
 def is_node_iri(v: Vocab, term: Node) -> bool:
     return isinstance(term, URIRef) and v.node_id(str(term)) is not None
+
+
+def node_class(model: Model, labels: list[str]) -> str | None:
+    """The most specific ontology class among a node's labels (``Entity:Agent:Firm`` -> ``Firm``)."""
+    classes = [lb for lb in labels if lb in model.classes]
+    if not classes:
+        return None
+    return max(classes, key=lambda c: len(model.ancestors(c)))

@@ -5,7 +5,7 @@ Its header is the Cypher one with ``#`` for ``//`` (YAML: name, title, descripti
 example), checked by the same code (``queries.registry.parse_query``): parameters are written
 ``$name`` in the body (SPARQL's other variable sigil) and every other variable ``?x``, so an
 undeclared or unused parameter is reported with file and line just as for Cypher. The body uses
-the prefixes of ``rdf.export.prefixes`` (wbkg, id, st, rdfs, skos, owl, xsd, dcterms, prov) without
+the prefixes of ``rdf.mapping.prefixes`` (wbkg, id, st, rdfs, skos, owl, xsd, dcterms, prov) without
 declaring them, so the base IRI stays configurable.
 
 Parameter values are typed as the header says and bound with ``initBindings``, never formatted
@@ -39,16 +39,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef, Variable
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Variable
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
 from graph.errors import QueryError
 from ontology.vocab import Vocab
-from queries.registry import Query, parse_query
+from queries.registry import QUERIES_DIR, Query, parse_query
 from queries.runner import ResultSet, bind
+from rdf.mapping import prefixes
 
-QUERIES_DIR = Path(__file__).resolve().parents[1] / "queries"
 ITEM_SEPARATOR = "\x1f"
 LIST_SUFFIXES = ("__list", "__sorted", "__numbers")
 DATA_DIR = Path("data")
@@ -58,11 +58,14 @@ DATA_DIR = Path("data")
 class SparqlQuery:
     query: Query  # the header, checked as a Cypher header is
     text: str  # the SPARQL body
-    path: Path
 
     @property
     def name(self) -> str:
         return self.query.name
+
+    @property
+    def path(self) -> Path:
+        return self.query.path
 
 
 def parse_query_file(path: Path) -> SparqlQuery:
@@ -77,7 +80,7 @@ def parse_query_file(path: Path) -> SparqlQuery:
         n += 1
     header = [re.sub(r"^\s*# ?", "// ", ln, count=1) for ln in lines[:n]]
     q = parse_query(path, canned=True, text="\n".join([*header, *lines[n:]]))
-    return SparqlQuery(query=q, text="\n".join(lines[n:]), path=path)
+    return SparqlQuery(query=q, text="\n".join(lines[n:]))
 
 
 def query_names(directory: Path = QUERIES_DIR) -> list[str]:
@@ -113,12 +116,11 @@ def resolve(g: Graph, v: Vocab, kind: str, value: str, param: str) -> str:
     wanted = value.lower()
     found = sorted({str(g.value(s, DCTERMS.identifier)) for p in (RDFS.label, SKOS.altLabel)
                     for s, o in g.subject_objects(p) if str(o).lower() == wanted and fits(s)})
-    what = "country" if kind == "country" else "entity"
     if len(found) == 1:
         return found[0]
     if found:
-        raise QueryError(f"{what} {value!r} for parameter {param!r} is ambiguous: {', '.join(found)}; give the id")
-    raise QueryError(f"unknown {what} {value!r} for parameter {param!r}")
+        raise QueryError(f"{kind} {value!r} for parameter {param!r} is ambiguous: {', '.join(found)}; give the id")
+    raise QueryError(f"unknown {kind} {value!r} for parameter {param!r}")
 
 
 def bindings(q: SparqlQuery, given: dict[str, str], g: Graph, v: Vocab) -> dict[str, Node]:
@@ -147,15 +149,11 @@ def to_python(term: Node | None) -> Any:
         if term.datatype == XSD.boolean:
             return term.toPython()
         return str(term)
-    if isinstance(term, URIRef):
-        return str(term)
     return str(term)
 
 
 def run(q: SparqlQuery, params: dict[str, str], g: Graph, v: Vocab) -> ResultSet:
     """Run a SPARQL query; return its columns and rows of plain values (as ``queries.runner`` does)."""
-    from rdf.export import prefixes
-
     init = {Variable(k): val for k, val in bindings(q, params, g, v).items()}
     try:
         result = g.query(q.text, initNs=prefixes(v), initBindings=init)  # type: ignore[arg-type]
@@ -163,10 +161,9 @@ def run(q: SparqlQuery, params: dict[str, str], g: Graph, v: Vocab) -> ResultSet
         first = (str(e).strip().splitlines() or [type(e).__name__])[0]
         raise QueryError(f"{q.path}: SPARQL error: {first}") from e
     names = [str(c) for c in (result.vars or [])]
-    columns = [list_column(n)[0] for n in names]
-    kinds = [list_column(n)[1] for n in names]
+    columns, kinds = zip(*map(list_column, names), strict=True) if names else ((), ())
     rows = [[cell(row[i], kinds[i]) for i in range(len(names))] for row in result]  # type: ignore[index]
-    return ResultSet(columns, rows)
+    return ResultSet(list(columns), rows)
 
 
 def list_column(name: str) -> tuple[str, str | None]:

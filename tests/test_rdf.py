@@ -196,13 +196,6 @@ def test_unparseable_and_foreign_files(tmp_path: Path, v: Vocab) -> None:
 
 # -- SPARQL twins ------------------------------------------------------------------------------------
 
-def _example_params(example: str) -> dict[str, str]:
-    import shlex
-
-    words = shlex.split(example)
-    return {words[i + 1]: words[i + 2] for i, w in enumerate(words) if w == "-p" and i + 2 < len(words)}
-
-
 # "sources: a, b, c)" inside a text cell (investment-for-security): a node's sources are a set in RDF, so the
 # SPARQL twin lists them by id where Cypher keeps the order of the data file; compare them as a set.
 _SOURCE_LIST = re.compile(r"sources: ([^()]*)\)")
@@ -232,12 +225,12 @@ TWINS = sorted(p.stem for p in (REPO / "queries").glob("*.rq") if p.with_suffix(
 
 @pytest.mark.parametrize("name", TWINS)
 def test_cypher_and_sparql_agree(loaded: Neo4jGraph, v: Vocab, expected: Graph, name: str) -> None:
-    from queries.registry import get_query
+    from queries.registry import example_args, get_query
     from queries.runner import run_query
     from rdf.sparql import run_named
 
     query = get_query(name)
-    params = _example_params(query.example)
+    params = example_args(query)
     cy = run_query(loaded, query, params)[-1]
     sp = run_named(name, params, expected, v)
     assert sp.columns == cy.columns

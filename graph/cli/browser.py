@@ -7,9 +7,7 @@ from urllib.parse import quote, urlsplit
 import click
 
 from browser.serve import DEFAULT_PORT, GuideServer, guide_url, post_connect_cmd, style_url
-from graph.config import Config, load_config
-
-LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+from graph.config import LOOPBACK, Config, load_config
 
 
 def browser_url(cfg: Config) -> str | None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from graph.config import load_config
+from graph.config import load_config, local_browser_url
 
 DEFAULT_DATA = Path("data")
 ONTOLOGY_DIR = Path(__file__).resolve().parents[2] / "ontology"
@@ -104,10 +104,11 @@ def ontology_build(check: bool) -> None:
     """Write ontology/wbkg.ttl (OWL 2) and ontology/shapes.ttl (SHACL) from ontology/schema.yaml."""
     from ontology.build import is_current, render, write_if_changed
 
-    stale = [name for name, text in render().items() if not is_current(ONTOLOGY_DIR / name, text)]
-    if not check:
-        for name, text in render().items():
-            write_if_changed(ONTOLOGY_DIR / name, text)
+    files = render()
+    if check:
+        stale = [name for name, text in files.items() if not is_current(ONTOLOGY_DIR / name, text)]
+    else:
+        stale = [name for name, text in files.items() if write_if_changed(ONTOLOGY_DIR / name, text)]
     if check and stale:
         raise click.ClickException(f"stale: {', '.join(stale)}; run 'wbkg ontology build'")
     click.echo("up to date" if not stale else f"wrote {', '.join(stale)}")
@@ -131,8 +132,7 @@ def demo_cmd(data_dir: Path) -> None:
         counts = graph.rows("MATCH (n:Entity) RETURN count(n) AS nodes")[0]["nodes"], graph.rows(
             "MATCH ()-[r]->() RETURN count(r) AS rels")[0]["rels"]
     click.echo(f"graph: {counts[0]} nodes, {counts[1]} relationships")
-    http_port = getattr(cfg, "http_port", 7474)
-    click.echo(f"Neo4j Browser: http://127.0.0.1:{http_port}/browser/")
+    click.echo(f"Neo4j Browser: {local_browser_url(cfg.http_port)}")
     click.echo(f"log in with user {cfg.user!r}; the password is in {cfg.password_origin}")
     click.echo("for the wbkg style and guide in the Browser, keep 'wbkg browser' running while you use it")
     click.echo("try: wbkg query run ownership-chain -p entity Hytera")

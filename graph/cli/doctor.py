@@ -10,7 +10,7 @@ import click
 import neo4j
 from neo4j import exceptions as nx
 
-from graph.config import Config, config_file_path, load_config
+from graph.config import LOOPBACK, Config, config_file_path, load_config
 from graph.errors import WbkgError
 from graph.server import MIN_JAVA, java_executable, java_version, maven_version
 
@@ -36,7 +36,7 @@ def _host_port(uri: str) -> tuple[str, int]:
 
 
 def _is_local(host: str) -> bool:
-    return host in ("127.0.0.1", "localhost", "::1")
+    return host in LOOPBACK
 
 
 def check_java() -> Check:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import click
@@ -81,9 +80,6 @@ def run_cmd(name: str | None, file: Path | None, params: tuple[tuple[str, str], 
     """
     from graph.connection import Graph
     from queries.formats import render
-
-    # the server's hints (e.g. a property absent from this dataset) are not errors; keep them off the terminal
-    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
     from queries.registry import get_query, parse_query
     from queries.runner import run_query
 

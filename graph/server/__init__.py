@@ -35,7 +35,7 @@ from string import Template
 import neo4j
 from neo4j import exceptions as nx
 
-from graph.config import Config, load_config
+from graph.config import Config, load_config, local_bolt_uri, local_browser_url
 from graph.errors import ServerError
 
 PACKAGE_DIR = Path(__file__).parent
@@ -186,21 +186,20 @@ class ServerStatus:
 
     @property
     def bolt_uri(self) -> str:
-        return f"bolt://127.0.0.1:{self.bolt_port}"
+        return local_bolt_uri(self.bolt_port)
 
     @property
     def browser_url(self) -> str:
-        return f"http://127.0.0.1:{self.http_port}/browser/"
+        return local_browser_url(self.http_port)
 
 
 class LocalServer:
     """One local Neo4j server per ``$WBKG_HOME``; ports and password come from the configuration."""
 
-    def __init__(self, cfg: Config | None = None, *, heap_size: str | None = None,
-                 pagecache_size: str | None = None, say: Callable[[str], None] = _stderr) -> None:
+    def __init__(self, cfg: Config | None = None, *, say: Callable[[str], None] = _stderr) -> None:
         self.cfg = cfg or load_config()
-        self.heap_size = heap_size or os.environ.get("WBKG_NEO4J_HEAP") or DEFAULT_HEAP
-        self.pagecache_size = pagecache_size or os.environ.get("WBKG_NEO4J_PAGECACHE") or DEFAULT_PAGECACHE
+        self.heap_size = os.environ.get("WBKG_NEO4J_HEAP") or DEFAULT_HEAP
+        self.pagecache_size = os.environ.get("WBKG_NEO4J_PAGECACHE") or DEFAULT_PAGECACHE
         for name, value in (("heap (WBKG_NEO4J_HEAP)", self.heap_size),
                             ("page cache (WBKG_NEO4J_PAGECACHE)", self.pagecache_size)):
             if not _SIZE.match(value):
@@ -282,14 +281,9 @@ class LocalServer:
                 return False
             t0 = time.monotonic()
             self.say(f"stopping Neo4j (pid {pid})")
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-            if not self._wait_gone(pid, timeout):
-                self.say(f"Neo4j did not stop within {timeout:.0f} s; killing it")
-                with contextlib.suppress(ProcessLookupError):
-                    os.kill(pid, signal.SIGKILL)
-                if not self._wait_gone(pid, 15.0):
-                    raise ServerError(f"could not stop Neo4j (pid {pid}): kill it with 'kill -9 {pid}'")
+            if not self._terminate(pid, timeout,
+                                   on_kill=lambda: self.say(f"Neo4j did not stop within {timeout:.0f} s; killing it")):
+                raise ServerError(f"could not stop Neo4j (pid {pid}): kill it with 'kill -9 {pid}'")
             self.pid_file.unlink(missing_ok=True)
             (self.run_dir / "neo4j.pid").unlink(missing_ok=True)
             self.say(f"stopped Neo4j in {time.monotonic() - t0:.1f} s")
@@ -378,10 +372,11 @@ class LocalServer:
                               "fix: check network access to Maven Central (and ~/.m2/settings.xml proxies), "
                               "then run 'wbkg neo4j install' again")
         tmp.replace(self.classpath_file)
-        if self._classpath() is None:
+        cp = self._classpath()
+        if cp is None:
             raise ServerError(f"Maven wrote an unusable classpath to {self.classpath_file}: "
                               "remove it and run 'wbkg neo4j install' again")
-        n = len(self.classpath_file.read_text(encoding="utf-8").split(os.pathsep))
+        n = len(cp.split(os.pathsep))
         self.say(f"resolved {n} jars in {time.monotonic() - t0:.1f} s")
 
     def _write_conf(self) -> None:
@@ -473,7 +468,7 @@ class LocalServer:
 
     def _wait_ready(self, pid: int, t0: float, timeout: float) -> None:
         deadline = t0 + timeout
-        uri = f"bolt://127.0.0.1:{self.cfg.bolt_port}"
+        uri = local_bolt_uri(self.cfg.bolt_port)
         password = self.cfg.password
         refusals = 0  # a login refused twice in a row is a wrong password, not a server still starting
         while True:
@@ -501,7 +496,7 @@ class LocalServer:
                         "install, or stop it ('wbkg neo4j stop') and reinstall in an empty WBKG_HOME"
                     )
                 if outcome == "ok":
-                    self.say(f"Neo4j is up at {uri} (browser http://127.0.0.1:{self.cfg.http_port}/browser/) "
+                    self.say(f"Neo4j is up at {uri} (browser {local_browser_url(self.cfg.http_port)}) "
                              f"after {time.monotonic() - t0:.1f} s")
                     return
             time.sleep(0.25)
@@ -528,13 +523,20 @@ class LocalServer:
             time.sleep(0.1)
         return True
 
-    def _kill(self, pid: int) -> None:
+    def _terminate(self, pid: int, grace: float, *, on_kill: Callable[[], None] | None = None) -> bool:
+        """SIGTERM, then SIGKILL if ``pid`` outlives ``grace`` seconds; True once it is gone."""
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-        if not self._wait_gone(pid, 30.0):
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGKILL)
-            self._wait_gone(pid, 10.0)
+        if self._wait_gone(pid, grace):
+            return True
+        if on_kill is not None:
+            on_kill()
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        return self._wait_gone(pid, 15.0)
+
+    def _kill(self, pid: int) -> None:
+        self._terminate(pid, 30.0)
         self.pid_file.unlink(missing_ok=True)
 
     def _is_ours(self, pid: int) -> bool:
