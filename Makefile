@@ -40,8 +40,9 @@ lint: install
 	$(BIN)/mypy
 
 ## bench: speed and memory of validating, loading, querying and exporting, on a scratch server of its own
+# (a user's config file must not point the benchmark, which wipes its database, at another server)
 BENCH_ENV := WBKG_HOME=$(CURDIR)/.wbkg/bench-server WBKG_NEO4J_BOLT_PORT=19687 WBKG_NEO4J_HTTP_PORT=19474 \
-	NEO4J_URI= NEO4J_PASSWORD=
+	WBKG_CONFIG=$(CURDIR)/.wbkg/bench-server/no-config.toml NEO4J_URI= NEO4J_PASSWORD=
 bench: install
 	$(BENCH_ENV) $(WBKG) neo4j install
 	$(BENCH_ENV) $(WBKG) neo4j start
