@@ -286,3 +286,24 @@ def test_second_instance_life_cycle(tmp_path: Path) -> None:
     twice = wbkg("neo4j", "stop", env=env)
     assert twice.returncode == 0
     assert twice.stderr.splitlines() == [f"Neo4j is not running (home {home}); nothing to stop"]
+
+
+def test_a_password_that_looks_like_an_option(tmp_path: Path) -> None:
+    """A password starting with '-' (a generated one does, one time in 64) is set as given, not read as an
+    option of neo4j-admin; the server then accepts exactly that password."""
+    env, bolt, _ = private_server_env(tmp_path)
+    password = "-looks-like-an-option_0123456789"
+    env["NEO4J_PASSWORD"] = password
+    r = wbkg("neo4j", "install", env=env, timeout=1800)
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines()[-2] == "set the initial password of user 'neo4j' (password from environment " \
+                                        "NEO4J_PASSWORD)"
+    start = wbkg("neo4j", "start", env=env)
+    try:
+        assert start.returncode == 0, start.stderr
+        with neo4j.GraphDatabase.driver(f"bolt://127.0.0.1:{bolt}", auth=("neo4j", password)) as d:
+            assert d.execute_query("RETURN 1 AS one").records[0]["one"] == 1
+    finally:
+        stop = wbkg("neo4j", "stop", env=env)
+    assert stop.returncode == 0, stop.stderr
+    assert _jvms_of(tmp_path / "home" / "neo4j") == []

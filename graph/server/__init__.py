@@ -416,13 +416,14 @@ class LocalServer:
             raise ServerError(f"the Neo4j password ({origin}) contains a line break: choose another one")
         cp = self._classpath()
         assert cp is not None
-        # The password travels in a 0600 argument file (picocli's @file), never on a command line.
+        # The password travels in a 0600 argument file (picocli's @file), never on a command line; "--" ends
+        # the options, so a password that starts with "-" (token_urlsafe gives one in 64) is not read as one.
         argfile = self.run_dir / "set-initial-password.args"
         argfile.unlink(missing_ok=True)
         fd = os.open(argfile, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         quoted = '"' + password.replace("\\", "\\\\").replace('"', '\\"') + '"'
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(f"dbms\nset-initial-password\n{quoted}\n")
+            f.write(f"dbms\nset-initial-password\n--\n{quoted}\n")
         try:
             out = subprocess.run([java, "-cp", cp, ADMIN_TOOL, f"@{argfile}"], capture_output=True, text=True,
                                  env=self._env(), cwd=self.home, timeout=300)
