@@ -1,5 +1,6 @@
 """Full validation: the record checks of ``loaders.dataset``, then the SHACL shapes (pyshacl) over
-the same data turned into RDF (so it sits above both the records and the RDF mapping). SHACL results are mapped back to file, line, id and field.
+the same data turned into RDF (so it sits above both the records and the RDF mapping). SHACL results
+are mapped back to file, line, id and field.
 """
 
 from __future__ import annotations
