@@ -5,17 +5,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 WBKG := $(BIN)/wbkg
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: install system-deps neo4j demo test lint bench clean stop
+.PHONY: install install-test system-deps neo4j demo test lint generate package-check bench clean stop
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
 
-## install: the virtualenv with wbkg and its dependencies
+$(TEST_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
+## install: the virtualenv with wbkg and its runtime dependencies only (what `make demo` needs)
 install: $(STAMP)
+
+## install-test: the same plus the test and lint tools
+install-test: $(TEST_STAMP)
 
 ## system-deps: Debian packages the browser test needs (Chromium); a no-op when present
 system-deps:
@@ -30,20 +38,29 @@ demo: neo4j
 	$(WBKG) demo
 
 ## test: the whole test suite against a real Neo4j (started by the test session if needed)
-test: install system-deps
+test: install-test system-deps
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
-lint: install
+## lint: ruff, mypy and the import-linter layers contract (see pyproject.toml)
+lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
+
+## generate: rewrite the generated files (OWL, SHACL, Browser style and guide, README query table)
+generate: install
+	$(WBKG) ontology build
+	$(WBKG) browser --write
+	$(WBKG) query readme
 
 ## bench: speed and memory of validating, loading, querying and exporting, on a scratch server of its own
 # (a user's config file must not point the benchmark, which wipes its database, at another server)
 BENCH_ENV := WBKG_HOME=$(CURDIR)/.wbkg/bench-server WBKG_NEO4J_BOLT_PORT=19687 WBKG_NEO4J_HTTP_PORT=19474 \
 	WBKG_CONFIG=$(CURDIR)/.wbkg/bench-server/no-config.toml NEO4J_URI= NEO4J_PASSWORD=
-bench: install
+bench: install-test
 	$(BENCH_ENV) $(WBKG) neo4j install
 	$(BENCH_ENV) $(WBKG) neo4j start
 	$(BENCH_ENV) $(BIN)/python -m benchmarks.run; rc=$$?; $(BENCH_ENV) $(WBKG) neo4j stop; exit $$rc

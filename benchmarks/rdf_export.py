@@ -15,13 +15,13 @@ import tracemalloc
 from copy import deepcopy
 from pathlib import Path
 
-from graph.config import load_config
-from graph.connection import Graph
-from loaders.dataset import Dataset, RelRecord
-from loaders.validate import validate_paths
-from loaders.writer import load
-from ontology.vocab import Vocab, vocab
-from rdf.export import stream_lines
+from wbkg.config import load_config
+from wbkg.graph.connection import Graph
+from wbkg.loaders.dataset import Dataset, RelRecord
+from wbkg.loaders.writer import load
+from wbkg.ontology.vocab import Vocab, vocab
+from wbkg.rdf.export import stream_lines
+from wbkg.rdf.validate import validate_paths
 
 FIXTURE = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "rdf"
 

@@ -20,15 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.rdf_export import copies, measure_nt_export
-from graph.config import load_config
-from graph.connection import Graph
-from loaders.dataset import read_dataset
-from loaders.validate import validate_paths
-from loaders.writer import load
-from ontology.vocab import vocab
-from queries.registry import canned_queries, example_args
-from queries.runner import bind, execute, resolve_params, run_query
-from rdf.mapping import dataset_graph
+from wbkg.config import load_config
+from wbkg.graph.connection import Graph
+from wbkg.loaders.dataset import read_dataset
+from wbkg.loaders.writer import load
+from wbkg.ontology.vocab import vocab
+from wbkg.queries.registry import canned_queries, example_args
+from wbkg.queries.runner import bind, execute, resolve_params, run_query
+from wbkg.rdf.mapping import dataset_graph
+from wbkg.rdf.validate import validate_paths
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from graph.errors import QueryError
-from loaders.dataset import Dataset, NodeRecord, read_dataset
-from ontology.build import write_if_changed
-from queries.registry import Param, Query, canned_queries, example_args, param_refs
-from queries.runner import bind
+from wbkg.errors import QueryError
+from wbkg.loaders.dataset import Dataset, NodeRecord, read_dataset
+from wbkg.ontology.build import write_if_changed
+from wbkg.queries.registry import Param, Query, canned_queries, example_args, param_refs
+from wbkg.queries.runner import bind
+from wbkg.resources import dataset_dir, packaged
 
-GUIDE_PATH = Path(__file__).with_name("guide.html")
-DATA_DIR = Path(__file__).resolve().parents[1] / "data"
+GUIDE_PATH = packaged("browser", "guide.html")
 TITLE = "wbkg: China's security influence in the Western Balkans"
 
 # Queries whose result is a table get a graph view next to them, so that the Browser draws (and styles) the
@@ -191,7 +191,7 @@ def _query_slide(g: GuideQuery) -> str:
 
 def build_guide(ds: Dataset | None = None, directory: Path | None = None) -> str:
     """The guide's HTML; QueryError when a query's example cannot be turned into parameters."""
-    ds = ds if ds is not None else read_dataset([DATA_DIR])
+    ds = ds if ds is not None else read_dataset([dataset_dir()])
     queries = guide_queries(ds, directory)
     text = "\n".join([
         f"<title>{html.escape(TITLE, quote=False)}</title>",
@@ -210,10 +210,6 @@ def build_guide(ds: Dataset | None = None, directory: Path | None = None) -> str
     return text
 
 
-def write_guide(path: Path = GUIDE_PATH) -> bool:
-    """Rewrite the committed guide; True when it changed."""
+def write_guide(path: Path) -> bool:
+    """Rewrite the committed guide at ``path`` (in a checkout); True when it changed."""
     return write_if_changed(path, build_guide())
-
-
-if __name__ == "__main__":
-    print(f"{GUIDE_PATH}: {'written' if write_guide() else 'up to date'}")

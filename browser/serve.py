@@ -12,9 +12,9 @@ import threading
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from browser.guide import GUIDE_PATH
-from browser.style import STYLE_PATH
-from graph.errors import WbkgError
+from wbkg.browser.guide import GUIDE_PATH
+from wbkg.browser.style import STYLE_PATH
+from wbkg.errors import WbkgError
 
 HOST = "127.0.0.1"
 DEFAULT_PORT = 7475

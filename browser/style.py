@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ontology.build import write_if_changed
-from ontology.model import ROOT_CLASS, Model, load_model
+from wbkg.ontology.build import write_if_changed
+from wbkg.ontology.model import ROOT_CLASS, Model, load_model
+from wbkg.resources import packaged
 
-STYLE_PATH = Path(__file__).with_name("style.grass")
+STYLE_PATH = packaged("browser", "style.grass")
 
 # Distinct, readable fills, handed out to the concrete classes in schema order (abstract classes such as Agent
 # have no nodes of their own, so no colour). Borders are derived (darker); the text colour follows the fill.
@@ -124,10 +125,6 @@ def build_style(model: Model | None = None) -> str:
     return "\n".join(blocks) + "\n"
 
 
-def write_style(path: Path = STYLE_PATH) -> bool:
-    """Rewrite the committed stylesheet; True when it changed."""
+def write_style(path: Path) -> bool:
+    """Rewrite the committed stylesheet at ``path`` (in a checkout); True when it changed."""
     return write_if_changed(path, build_style())
-
-
-if __name__ == "__main__":
-    print(f"{STYLE_PATH}: {'written' if write_style() else 'up to date'}")

@@ -1,6 +1,6 @@
 """The Neo4j connection: one driver per process, managed transactions, errors translated.
 
-Every driver error becomes a ``graph.errors.ConnectionError`` or ``QueryError`` with a one-line fix.
+Every driver error becomes a ``wbkg.errors.ConnectionError`` or ``QueryError`` with a one-line fix.
 Values always travel as parameters; callers never format values into Cypher text.
 """
 
@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 import neo4j
 from neo4j import exceptions as nx
 
-from graph.config import Config, load_config
-from graph.errors import ConnectionError, QueryError
+from wbkg.config import Config, load_config
+from wbkg.errors import ConnectionError, QueryError
 
 T = TypeVar("T")
 

@@ -30,8 +30,8 @@ from neomodel import (
     StructuredRel,
 )
 
-from loaders.dataset import DATE_PATTERN, ISO_PATTERN, QID_PATTERN, URL_PATTERN
-from ontology.model import ID_PATTERN
+from wbkg.loaders.dataset import DATE_PATTERN, ISO_PATTERN, QID_PATTERN, URL_PATTERN
+from wbkg.ontology.model import ID_PATTERN
 
 ID = ID_PATTERN.pattern
 DATE = DATE_PATTERN.pattern

@@ -3,7 +3,7 @@ so setting up the schema is re-runnable."""
 
 from __future__ import annotations
 
-from ontology.model import ROOT_CLASS, Model, load_model
+from wbkg.ontology.model import ROOT_CLASS, Model, load_model
 
 FULLTEXT_INDEX = "entity_names"
 

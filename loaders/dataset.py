@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from graph.errors import InvalidData, Problem
-from loaders.safeyaml import LinedDict, read_yaml
-from ontology.model import ID_PATTERN, Model, PropertyDef, load_model
+from wbkg.errors import InvalidData, Problem
+from wbkg.loaders.safeyaml import LinedDict, read_yaml
+from wbkg.ontology.model import ID_PATTERN, Model, PropertyDef, load_model
 
 DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 QID_PATTERN = re.compile(r"^Q[1-9][0-9]*$")

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from graph.errors import Problem
+from wbkg.errors import Problem
 
 MAX_FILE_BYTES = 5_000_000
 MAX_SCALAR_CHARS = 20_000

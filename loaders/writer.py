@@ -16,11 +16,11 @@ from typing import Any
 import neo4j
 from tqdm import tqdm
 
-from graph.connection import Graph
-from graph.errors import InvalidData, Problem, WbkgError
-from graph.schema import schema_statements
-from loaders.dataset import Dataset, NodeRecord, RelRecord
-from ontology.model import Model, load_model
+from wbkg.errors import InvalidData, Problem, WbkgError
+from wbkg.graph.connection import Graph
+from wbkg.graph.schema import schema_statements
+from wbkg.loaders.dataset import Dataset, NodeRecord, RelRecord
+from wbkg.ontology.model import Model, load_model
 
 BATCH_SIZE = 500
 

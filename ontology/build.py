@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.config import DEFAULT_BASE_IRI
-from ontology.owl import build_ontology, build_shapes
-from ontology.vocab import vocab
+from wbkg.ontology import DEFAULT_BASE_IRI
+from wbkg.ontology.owl import build_ontology, build_shapes
+from wbkg.ontology.vocab import vocab
 
 HEADER = "# Generated from ontology/schema.yaml by `wbkg ontology build`. Do not edit by hand.\n"
 

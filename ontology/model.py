@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from graph.errors import InvalidModel
+from wbkg.errors import InvalidModel
 
 SCHEMA_PATH = Path(__file__).with_name("schema.yaml")
 

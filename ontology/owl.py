@@ -13,8 +13,8 @@ from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, PROV, SKOS
 from rdflib.term import Node
 
-from ontology.model import ID_PATTERN, ROOT_CLASS, PropertyDef
-from ontology.vocab import SPECIAL_PREDICATES, Vocab
+from wbkg.ontology.model import ID_PATTERN, ROOT_CLASS, PropertyDef
+from wbkg.ontology.vocab import SPECIAL_PREDICATES, Vocab
 
 DATE_TYPES = (XSD.date, XSD.gYearMonth, XSD.gYear)
 XSD_OF = {

@@ -15,8 +15,8 @@ from functools import cache
 from rdflib import OWL, RDFS, SKOS, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
-from graph.config import DEFAULT_BASE_IRI
-from ontology.model import ROOT_CLASS, Model, load_model
+from wbkg.ontology import DEFAULT_BASE_IRI
+from wbkg.ontology.model import ROOT_CLASS, Model, load_model
 
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
 

@@ -7,7 +7,7 @@ import io
 import json
 from typing import Any
 
-from queries.runner import ResultSet
+from wbkg.queries.runner import ResultSet
 
 FORMATS = ("table", "json", "csv")
 

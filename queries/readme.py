@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from graph.errors import QueryError
-from queries.registry import Query, canned_queries
+from wbkg.errors import QueryError
+from wbkg.queries.registry import Query, canned_queries
 
 START = "<!-- queries-table:start -->"
 END = "<!-- queries-table:end -->"
-README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def _param(q: Query) -> str:
@@ -47,7 +46,7 @@ def render_readme(text: str, table: str) -> str:
     return f"{head}{START}\n{table}\n{END}{tail}"
 
 
-def update_readme(path: Path = README, *, check: bool = False) -> bool:
+def update_readme(path: Path, *, check: bool = False) -> bool:
     """Write the table into ``path``; with ``check``, write nothing. Returns True when the file was current."""
     text = path.read_text(encoding="utf-8")
     new = render_readme(text, queries_table())

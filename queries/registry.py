@@ -31,7 +31,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from graph.errors import QueryError
+from wbkg.errors import QueryError
 
 QUERIES_DIR = Path(__file__).resolve().parent
 

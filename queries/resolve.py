@@ -11,9 +11,9 @@ from __future__ import annotations
 import difflib
 import re
 
-from graph.connection import Graph
-from graph.errors import QueryError
-from graph.schema import FULLTEXT_INDEX
+from wbkg.errors import QueryError
+from wbkg.graph.connection import Graph
+from wbkg.graph.schema import FULLTEXT_INDEX
 
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
 _ISO = re.compile(r"^[A-Za-z]{2}$")

@@ -12,10 +12,10 @@ from typing import Any
 
 import neo4j
 
-from graph.connection import Graph
-from graph.errors import QueryError
-from queries.registry import Query, coerce
-from queries.resolve import resolve
+from wbkg.errors import QueryError
+from wbkg.graph.connection import Graph
+from wbkg.queries.registry import Query, coerce
+from wbkg.queries.resolve import resolve
 
 
 @dataclass(frozen=True)

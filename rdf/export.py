@@ -21,12 +21,12 @@ from rdflib.plugins.serializers.nquads import _nq_row
 from rdflib.plugins.serializers.nt import _nt_row
 from tqdm import tqdm
 
-from graph.connection import Graph as Neo4jGraph
-from graph.errors import InvalidData, Problem
-from ontology.model import ROOT_CLASS
-from ontology.owl import build_ontology
-from ontology.vocab import Vocab
-from rdf.mapping import (
+from wbkg.errors import InvalidData, Problem
+from wbkg.graph.connection import Graph as Neo4jGraph
+from wbkg.ontology.model import ROOT_CLASS
+from wbkg.ontology.owl import build_ontology
+from wbkg.ontology.vocab import Vocab
+from wbkg.rdf.mapping import (
     Triple,
     bind_prefixes,
     new_graph,

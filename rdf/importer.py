@@ -17,14 +17,14 @@ from typing import Any
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from graph.errors import InvalidData, Problem
-from loaders.dataset import Dataset as RecordSet
-from loaders.dataset import _Reader
-from loaders.safeyaml import LinedDict
-from loaders.validate import shacl_problems
-from ontology.model import PropertyDef
-from ontology.vocab import WIKIDATA, Vocab, vocab
-from rdf.mapping import dataset_graph, is_node_iri, node_class
+from wbkg.errors import InvalidData, Problem
+from wbkg.loaders.dataset import Dataset as RecordSet
+from wbkg.loaders.dataset import _Reader
+from wbkg.loaders.safeyaml import LinedDict
+from wbkg.ontology.model import PropertyDef
+from wbkg.ontology.vocab import WIKIDATA, Vocab, vocab
+from wbkg.rdf.mapping import dataset_graph, is_node_iri, node_class
+from wbkg.rdf.validate import shacl_problems
 
 # file suffix -> rdflib parser
 SUFFIX_FORMATS = {

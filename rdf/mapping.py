@@ -15,9 +15,9 @@ from rdflib import OWL, RDF, RDFS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV, SKOS
 from rdflib.term import Node
 
-from loaders.dataset import Dataset
-from ontology.model import Model, PropertyDef
-from ontology.vocab import WIKIDATA, Vocab
+from wbkg.loaders.dataset import Dataset
+from wbkg.ontology.model import Model, PropertyDef
+from wbkg.ontology.vocab import WIKIDATA, Vocab
 
 Triple = tuple[Node, Node, Node]
 DATE_XSD = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}

@@ -34,15 +34,16 @@ import neo4j
 import pytest
 from neo4j import exceptions as nx
 
-from graph.config import Config, load_config
-from graph.connection import Graph
-from graph.errors import WbkgError
-from graph.server import LocalServer, neo4j_version, pid_alive
+from wbkg.config import Config, load_config
+from wbkg.errors import WbkgError
+from wbkg.graph.connection import Graph
+from wbkg.graph.server import LocalServer, neo4j_version, pid_alive
 
 REPO = Path(__file__).resolve().parents[1]
 TEST_HOME = REPO / ".wbkg" / "test-server"
-TEST_BOLT_PORT = 17687
-TEST_HTTP_PORT = 17474
+# Developers running several checkouts at once give each its own ports.
+TEST_BOLT_PORT = int(os.environ.get("WBKG_TEST_BOLT_PORT", "17687"))
+TEST_HTTP_PORT = int(os.environ.get("WBKG_TEST_HTTP_PORT", "17474"))
 COMPOSE_FILE = REPO / "docker-compose.yml"
 MARKER = "WbkgTestMarker"
 

@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
-from graph.cli import main
-from graph.config import Config
-from graph.connection import Graph
-from graph.errors import InvalidData
-from loaders.dataset import read_dataset
-from loaders.safeyaml import MAX_FILE_BYTES, read_yaml
-from loaders.validate import validate_paths
-from loaders.writer import load
+from wbkg.cli import main
+from wbkg.config import Config
+from wbkg.errors import InvalidData
+from wbkg.graph.connection import Graph
+from wbkg.loaders.dataset import read_dataset
+from wbkg.loaders.safeyaml import MAX_FILE_BYTES, read_yaml
+from wbkg.loaders.writer import load
+from wbkg.rdf.validate import validate_paths
 
 ROOT = Path(__file__).resolve().parents[1]
 BAD = Path("tests/bad_data")  # relative to ROOT, as a user would type it
@@ -216,7 +216,7 @@ def cli_env(cfg: Config) -> dict[str, str]:
 
 
 def run_main(args: list[str], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    """Run ``wbkg ARGS`` in-process through ``graph.cli.main`` (its real error handling); (exit code, output)."""
+    """Run ``wbkg ARGS`` in-process through ``wbkg.cli.main`` (its real error handling); (exit code, output)."""
     monkeypatch.setattr(sys, "argv", ["wbkg", *args])
     code = 0
     try:

@@ -17,16 +17,16 @@ import pytest
 from click.testing import CliRunner
 from helpers import free_port
 
-from browser.guide import GRAPH_VIEWS, GUIDE_PATH, build_guide, param_block
-from browser.serve import DEFAULT_PORT, GuideServer, guide_url, post_connect_cmd, style_url
-from browser.style import STYLE_PATH, build_style, class_colours
-from graph.cli import cli
-from graph.config import Config
-from graph.connection import Graph
-from loaders.validate import validate_paths
-from loaders.writer import load
-from ontology.model import load_model
-from queries.registry import canned_queries
+from wbkg.browser.guide import GRAPH_VIEWS, GUIDE_PATH, build_guide, param_block
+from wbkg.browser.serve import DEFAULT_PORT, GuideServer, guide_url, post_connect_cmd, style_url
+from wbkg.browser.style import STYLE_PATH, build_style, class_colours
+from wbkg.cli import cli
+from wbkg.config import Config
+from wbkg.graph.connection import Graph
+from wbkg.loaders.writer import load
+from wbkg.ontology.model import load_model
+from wbkg.queries.registry import canned_queries
+from wbkg.rdf.validate import validate_paths
 
 REPO = Path(__file__).resolve().parents[1]
 OUTPUT = REPO / "test-output"
@@ -52,12 +52,12 @@ def _grass_rules(text: str) -> dict[str, dict[str, str]]:
 
 def test_style_is_up_to_date() -> None:
     assert STYLE_PATH.read_text(encoding="utf-8") == build_style(), \
-        "browser/style.grass is stale: run 'wbkg browser --write' (or python -m browser.style)"
+        "browser/style.grass is stale: run 'wbkg browser --write' (or make generate)"
 
 
 def test_guide_is_up_to_date() -> None:
     assert GUIDE_PATH.read_text(encoding="utf-8") == build_guide(), \
-        "browser/guide.html is stale: run 'wbkg browser --write' (or python -m browser.guide)"
+        "browser/guide.html is stale: run 'wbkg browser --write' (or make generate)"
 
 
 def test_style_has_a_colour_and_caption_per_class_and_a_caption_per_relationship() -> None:

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from graph.config import load_config
-from graph.errors import WbkgError
+from wbkg.config import load_config
+from wbkg.errors import WbkgError
 
 VARS = ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE", "WBKG_HOME", "WBKG_BASE_IRI",
         "WBKG_NEO4J_BOLT_PORT", "WBKG_NEO4J_HTTP_PORT", "WBKG_CONFIG")

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from graph.cli import cli
-from graph.config import Config
-from graph.connection import Graph
-from loaders.validate import validate_paths
-from loaders.writer import load
+from wbkg.cli import cli
+from wbkg.config import Config
+from wbkg.graph.connection import Graph
+from wbkg.loaders.writer import load
+from wbkg.rdf.validate import validate_paths
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

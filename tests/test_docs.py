@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from loaders.dataset import read_dataset
-from ontology.vocab import vocab
-from queries.registry import parse_query
-from rdf.mapping import dataset_graph
+from wbkg.loaders.dataset import read_dataset
+from wbkg.ontology.vocab import vocab
+from wbkg.queries.registry import parse_query
+from wbkg.rdf.mapping import dataset_graph
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")

@@ -28,13 +28,13 @@ from neomodel import (
 from neomodel.properties import Property
 from neomodel.sync_.relationship_manager import RelationshipDefinition, RelationshipDirection
 
-import graph.models as models
-from graph.connection import Graph
-from graph.models import NODE_MODELS, REL_MODELS, Agent, Claim, Entity, Firm, Owns, Source, State
-from loaders.dataset import DATE_PATTERN, ISO_PATTERN, QID_PATTERN, URL_PATTERN
-from loaders.validate import validate_paths
-from loaders.writer import load
-from ontology.model import ID_PATTERN, ROOT_CLASS, PropertyDef, load_model
+import wbkg.graph.models as models
+from wbkg.graph.connection import Graph
+from wbkg.graph.models import NODE_MODELS, REL_MODELS, Agent, Claim, Entity, Firm, Owns, Source, State
+from wbkg.loaders.dataset import DATE_PATTERN, ISO_PATTERN, QID_PATTERN, URL_PATTERN
+from wbkg.loaders.writer import load
+from wbkg.ontology.model import ID_PATTERN, ROOT_CLASS, PropertyDef, load_model
+from wbkg.rdf.validate import validate_paths
 
 MODEL = load_model()
 ONTOLOGY_CLASSES = [ROOT_CLASS, *MODEL.classes]
@@ -194,7 +194,7 @@ def test_every_admitted_class_can_start_its_relationships(rtype: str) -> None:
 
 
 def test_models_do_not_connect_at_import() -> None:
-    code = "import graph.models; from neomodel import db; assert db.driver is None, 'connected at import'"
+    code = "import wbkg.graph.models; from neomodel import db; assert db.driver is None, 'connected at import'"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path.cwd())
     assert done.returncode == 0, done.stderr
 

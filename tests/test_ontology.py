@@ -10,10 +10,10 @@ from pyshacl import validate as shacl_validate
 from rdflib import OWL, RDF, RDFS, SH, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, ORG, PROV
 
-from graph.config import DEFAULT_BASE_IRI
-from graph.errors import InvalidModel
-from ontology.build import render
-from ontology.model import PROPERTY_TYPES, ROOT_CLASS, load_model, parse_model
+from wbkg.errors import InvalidModel
+from wbkg.ontology import DEFAULT_BASE_IRI
+from wbkg.ontology.build import render
+from wbkg.ontology.model import PROPERTY_TYPES, ROOT_CLASS, load_model, parse_model
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 WBKG = Namespace(f"{DEFAULT_BASE_IRI}ontology#")

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_bad_input import counts, fingerprint, wipe
 
-from graph.config import Config
-from graph.connection import Graph
-from graph.errors import InvalidData
-from loaders.validate import validate_paths
-from loaders.writer import load
+from wbkg.config import Config
+from wbkg.errors import InvalidData
+from wbkg.graph.connection import Graph
+from wbkg.loaders.writer import load
+from wbkg.rdf.validate import validate_paths
 
 # Any printable text, including quotes, braces, backticks, '$', '//', ';' and non-Latin scripts.
 NAMES = st.text(st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), min_size=1, max_size=25).filter(

@@ -11,17 +11,18 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from graph.cli import cli
-from graph.connection import Graph
-from graph.errors import QueryError
-from loaders.validate import validate_paths
-from loaders.writer import load
-from queries.readme import README, queries_table, render_readme, update_readme
-from queries.registry import canned_queries, get_query, parse_query, split_statements
-from queries.resolve import resolve
-from queries.runner import bind, resolve_params, run_query
+from wbkg.cli import cli
+from wbkg.errors import QueryError
+from wbkg.graph.connection import Graph
+from wbkg.loaders.writer import load
+from wbkg.queries.readme import queries_table, render_readme, update_readme
+from wbkg.queries.registry import canned_queries, get_query, parse_query, split_statements
+from wbkg.queries.resolve import resolve
+from wbkg.queries.runner import bind, resolve_params, run_query
+from wbkg.rdf.validate import validate_paths
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+README = DATA.parent / "README.md"
 CANNED = ["contested-claims", "country-profile", "investment-for-security", "neighbourhood", "ownership-chain",
           "path", "police-presence", "security-agreements", "state-linked-suppliers", "timeline",
           "transnational-repression"]

@@ -16,17 +16,17 @@ from click.testing import CliRunner
 from rdflib import Dataset, Graph, URIRef
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from graph.cli import cli
-from graph.connection import Graph as Neo4jGraph
-from graph.errors import InvalidData
-from loaders.dataset import Dataset as RecordSet
-from loaders.validate import shacl_problems, validate_paths
-from loaders.writer import load
-from ontology.owl import build_ontology
-from ontology.vocab import Vocab, vocab
-from rdf.export import export_graph, stream_lines, write_export
-from rdf.importer import read_rdf_dataset, validate_rdf_file
-from rdf.mapping import dataset_graph
+from wbkg.cli import cli
+from wbkg.errors import InvalidData
+from wbkg.graph.connection import Graph as Neo4jGraph
+from wbkg.loaders.dataset import Dataset as RecordSet
+from wbkg.loaders.writer import load
+from wbkg.ontology.owl import build_ontology
+from wbkg.ontology.vocab import Vocab, vocab
+from wbkg.rdf.export import export_graph, stream_lines, write_export
+from wbkg.rdf.importer import read_rdf_dataset, validate_rdf_file
+from wbkg.rdf.mapping import dataset_graph
+from wbkg.rdf.validate import shacl_problems, validate_paths
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURE = REPO / "tests" / "fixtures" / "rdf"
@@ -225,9 +225,9 @@ TWINS = sorted(p.stem for p in (REPO / "queries").glob("*.rq") if p.with_suffix(
 
 @pytest.mark.parametrize("name", TWINS)
 def test_cypher_and_sparql_agree(loaded: Neo4jGraph, v: Vocab, expected: Graph, name: str) -> None:
-    from queries.registry import example_args, get_query
-    from queries.runner import run_query
-    from rdf.sparql import run_named
+    from wbkg.queries.registry import example_args, get_query
+    from wbkg.queries.runner import run_query
+    from wbkg.queries.sparql import run_named
 
     query = get_query(name)
     params = example_args(query)
@@ -240,9 +240,9 @@ def test_cypher_and_sparql_agree(loaded: Neo4jGraph, v: Vocab, expected: Graph, 
 def test_cli_sparql_runs_over_an_export(loaded: Neo4jGraph, v: Vocab, tmp_path: Path) -> None:
     export = tmp_path / "x.ttl"
     export.write_bytes(_export(loaded, v, "turtle"))
-    from queries.formats import render
-    from queries.registry import get_query
-    from queries.runner import run_query
+    from wbkg.queries.formats import render
+    from wbkg.queries.registry import get_query
+    from wbkg.queries.runner import run_query
 
     args = ["-p", "country", "RS", "-p", "from", "2019", "-p", "to", "2019"]
     result = CliRunner().invoke(cli, ["sparql", "timeline", *args, "--data", str(export), "-f", "csv"])

@@ -16,11 +16,11 @@ import yaml
 from helpers import free_port, private_server_env
 from test_bad_input import BASE_COUNTS, ROOT, VALID, WBKG, cli_env, counts, fingerprint, wipe
 
-from graph.config import Config
-from graph.connection import Graph
-from graph.errors import ConnectionError, QueryError
-from loaders.validate import validate_paths
-from loaders.writer import load
+from wbkg.config import Config
+from wbkg.errors import ConnectionError, QueryError
+from wbkg.graph.connection import Graph
+from wbkg.loaders.writer import load
+from wbkg.rdf.validate import validate_paths
 
 # Values a careless query builder would let out of their quotes.
 INJECTIONS = [
@@ -276,8 +276,8 @@ def test_a_load_whose_server_stops_leaves_nothing_and_a_rerun_completes(tmp_path
     """Stop the server (cleanly, as 'wbkg neo4j stop' does) while a load is writing, on a private instance."""
     import os
 
-    from graph.config import load_config
-    from graph.server import LocalServer
+    from wbkg.config import load_config
+    from wbkg.graph.server import LocalServer
 
     env, bolt, http = private_server_env(tmp_path)
     saved = dict(os.environ)

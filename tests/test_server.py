@@ -17,12 +17,12 @@ from conftest import Neo4jTarget
 from helpers import free_port, private_server_env
 from neo4j import exceptions as nx
 
-from graph.config import Config, load_config
-from graph.errors import ServerError
-from graph.server import LocalServer, neo4j_version, pid_alive
+from wbkg.config import Config, load_config
+from wbkg.errors import ServerError
+from wbkg.graph.server import LocalServer, neo4j_version, pid_alive
 
 _SCRIPT = Path(sys.executable).parent / "wbkg"
-WBKG = [str(_SCRIPT)] if _SCRIPT.is_file() else [sys.executable, "-c", "from graph.cli import main; main()"]
+WBKG = [str(_SCRIPT)] if _SCRIPT.is_file() else [sys.executable, "-c", "from wbkg.cli import main; main()"]
 DEAD_FIX = ("fix: start it with 'wbkg neo4j start' (or 'docker compose up -d'), "
             "or set NEO4J_URI to a running server")
 

@@ -35,8 +35,8 @@ from string import Template
 import neo4j
 from neo4j import exceptions as nx
 
-from graph.config import Config, load_config, local_bolt_uri, local_browser_url
-from graph.errors import ServerError
+from wbkg.config import Config, load_config, local_bolt_uri, local_browser_url
+from wbkg.errors import ServerError
 
 PACKAGE_DIR = Path(__file__).parent
 POM = PACKAGE_DIR / "pom.xml"

@@ -6,18 +6,13 @@ from pathlib import Path
 
 import click
 
-from graph.config import load_config, local_browser_url
-
-DEFAULT_DATA = Path("data")
-ONTOLOGY_DIR = Path(__file__).resolve().parents[2] / "ontology"
+from wbkg.config import load_config, local_browser_url
+from wbkg.resources import dataset_dir
 
 
 def _paths(paths: tuple[Path, ...]) -> list[Path]:
-    if paths:
-        return list(paths)
-    if DEFAULT_DATA.is_dir():
-        return [DEFAULT_DATA]
-    raise click.UsageError("no PATH given and no ./data directory here")
+    """The paths given, or the curated dataset shipped with wbkg."""
+    return list(paths) if paths else [dataset_dir()]
 
 
 def _print_counts(title: str, counts: dict[str, int]) -> None:
@@ -42,12 +37,12 @@ def validate_cmd(paths: tuple[Path, ...], rdf_file: Path | None) -> None:
     """
     cfg = load_config()
     if rdf_file is not None:
-        from rdf.importer import validate_rdf_file
+        from wbkg.rdf.importer import validate_rdf_file
 
         n = validate_rdf_file(rdf_file, cfg.base_iri)
         click.echo(f"ok: {rdf_file} conforms to the wbkg shapes ({n} triples)")
         return
-    from loaders.validate import validate_paths
+    from wbkg.rdf.validate import validate_paths
 
     ds = validate_paths(_paths(paths), cfg.base_iri)
     nodes, rels = ds.counts()
@@ -73,16 +68,16 @@ def load_cmd(paths: tuple[Path, ...], rdf_file: Path | None, quiet: bool) -> Non
       wbkg load data/
       wbkg load --rdf export.nt
     """
-    from graph.connection import Graph
-    from loaders.writer import load
+    from wbkg.graph.connection import Graph
+    from wbkg.loaders.writer import load
 
     cfg = load_config()
     if rdf_file is not None:
-        from rdf.importer import read_rdf_dataset
+        from wbkg.rdf.importer import read_rdf_dataset
 
         ds = read_rdf_dataset(rdf_file, cfg.base_iri)
     else:
-        from loaders.validate import validate_paths
+        from wbkg.rdf.validate import validate_paths
 
         ds = validate_paths(_paths(paths), cfg.base_iri)
     with Graph(cfg) as graph:
@@ -102,8 +97,10 @@ def ontology_group() -> None:
 @click.option("--check", is_flag=True, help="Exit 1 if the committed files differ from the schema.")
 def ontology_build(check: bool) -> None:
     """Write ontology/wbkg.ttl (OWL 2) and ontology/shapes.ttl (SHACL) from ontology/schema.yaml."""
-    from ontology.build import is_current, render, write_if_changed
+    from wbkg.ontology.build import is_current, render, write_if_changed
+    from wbkg.resources import checkout
 
+    ONTOLOGY_DIR = checkout() / "ontology"
     files = render()
     if check:
         stale = [name for name, text in files.items() if not is_current(ONTOLOGY_DIR / name, text)]
@@ -115,16 +112,16 @@ def ontology_build(check: bool) -> None:
 
 
 @click.command("demo")
-@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=DEFAULT_DATA,
-              show_default=True)
-def demo_cmd(data_dir: Path) -> None:
+@click.option("--data", "data_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="A dataset folder to load instead of the curated dataset shipped with wbkg.")
+def demo_cmd(data_dir: Path | None) -> None:
     """The main job: validate and load the curated dataset, then show where to look."""
-    from graph.connection import Graph
-    from loaders.validate import validate_paths
-    from loaders.writer import load
+    from wbkg.graph.connection import Graph
+    from wbkg.loaders.writer import load
+    from wbkg.rdf.validate import validate_paths
 
     cfg = load_config()
-    ds = validate_paths([data_dir], cfg.base_iri)
+    ds = validate_paths([data_dir or dataset_dir()], cfg.base_iri)
     with Graph(cfg) as graph:
         info = graph.verify()
         click.echo(f"Neo4j {info['version']} {info['edition']} at {cfg.uri}, database {cfg.database}")

@@ -1,5 +1,6 @@
-"""Full validation: the record checks of ``loaders.dataset``, then the SHACL shapes (pyshacl)
-over the same data turned into RDF. SHACL results are mapped back to file, line, id and field.
+"""Full validation: the record checks of ``loaders.dataset``, then the SHACL shapes (pyshacl) over
+the same data turned into RDF (so it sits above both the records and the RDF mapping). SHACL results
+are mapped back to file, line, id and field.
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from pyshacl import validate as shacl_validate
 from rdflib import RDF, SH, Graph, URIRef
 from rdflib.term import Node
 
-from graph.errors import InvalidData, Problem
-from loaders.dataset import Dataset, read_dataset
-from ontology.owl import build_ontology, build_shapes
-from ontology.vocab import Vocab, vocab
+from wbkg.errors import InvalidData, Problem
+from wbkg.loaders.dataset import Dataset, read_dataset
+from wbkg.ontology.owl import build_ontology, build_shapes
+from wbkg.ontology.vocab import Vocab, vocab
+from wbkg.rdf.mapping import dataset_graph
 
 
 @cache
@@ -59,8 +61,6 @@ def _ident(v: Vocab, focus: Node | None) -> str | None:
 
 def validate_paths(paths: Iterable[Path], base: str) -> Dataset:
     """Read, check and SHACL-validate dataset files; raise ``InvalidData`` or return the dataset."""
-    from rdf.mapping import dataset_graph  # rdf.mapping imports loaders.dataset
-
     ds = read_dataset(paths)
     v = vocab(base)
     locate = {n.id: (n.file, n.line) for n in ds.nodes.values()}

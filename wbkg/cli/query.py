@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from graph.errors import QueryError
+from wbkg.errors import QueryError
 
 
 @click.group(name="query")
@@ -31,7 +31,7 @@ def list_cmd() -> None:
     Example:
       wbkg query list
     """
-    from queries.registry import canned_queries
+    from wbkg.queries.registry import canned_queries
 
     qs = canned_queries()
     width = max(len(n) for n in qs)
@@ -49,7 +49,7 @@ def show_cmd(name: str) -> None:
     Example:
       wbkg query show ownership-chain
     """
-    from queries.registry import get_query
+    from wbkg.queries.registry import get_query
 
     q = get_query(name)
     click.echo(q.header)
@@ -78,10 +78,10 @@ def run_cmd(name: str | None, file: Path | None, params: tuple[tuple[str, str], 
       wbkg query run neighbourhood -p entity hytera -p depth 2 --format json
       wbkg query run --file mine.cypher -p country Serbia --timeout 10
     """
-    from graph.connection import Graph
-    from queries.formats import render
-    from queries.registry import get_query, parse_query
-    from queries.runner import run_query
+    from wbkg.graph.connection import Graph
+    from wbkg.queries.formats import render
+    from wbkg.queries.registry import get_query, parse_query
+    from wbkg.queries.runner import run_query
 
     if (name is None) == (file is None):
         raise click.UsageError("give either a query NAME or --file PATH, not both")
@@ -109,8 +109,10 @@ def readme_cmd(check: bool) -> None:
       wbkg query readme
       wbkg query readme --check
     """
-    from queries.readme import README, update_readme
+    from wbkg.queries.readme import update_readme
+    from wbkg.resources import checkout
 
+    README = checkout() / "README.md"
     current = update_readme(README, check=check)
     if current:
         click.echo(f"{README.name}: the queries table is current")

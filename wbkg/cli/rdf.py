@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from graph.config import load_config
+from wbkg.config import load_config
 
 
 @click.group("export")
@@ -38,9 +38,9 @@ def export_rdf(fmt: str, output: str, with_ontology: bool, quiet: bool) -> None:
       wbkg export rdf -f trig --with-ontology -o wbkg.trig
       wbkg export rdf -f jsonld -o wbkg.jsonld
     """
-    from graph.connection import Graph
-    from ontology.vocab import vocab
-    from rdf.export import write_export
+    from wbkg.graph.connection import Graph
+    from wbkg.ontology.vocab import vocab
+    from wbkg.rdf.export import write_export
 
     cfg = load_config()
     v = vocab(cfg.base_iri)
@@ -81,9 +81,9 @@ def sparql_cmd(name: str, params: tuple[tuple[str, str], ...], data_file: Path |
       wbkg sparql ownership-chain -p entity Hytera
       wbkg sparql timeline --data wbkg.ttl -f csv
     """
-    from ontology.vocab import vocab
-    from queries.formats import render
-    from rdf.sparql import load_data, run_named
+    from wbkg.ontology.vocab import vocab
+    from wbkg.queries.formats import render
+    from wbkg.queries.sparql import load_data, run_named
 
     cfg = load_config()
     v = vocab(cfg.base_iri)

@@ -13,9 +13,8 @@ import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-from graph.errors import WbkgError
-
-DEFAULT_BASE_IRI = "https://wbkg.org/"
+from wbkg.errors import WbkgError
+from wbkg.ontology import DEFAULT_BASE_IRI
 
 
 def _default_home() -> Path:

@@ -10,9 +10,9 @@ import click
 import neo4j
 from neo4j import exceptions as nx
 
-from graph.config import LOOPBACK, Config, config_file_path, load_config
-from graph.errors import WbkgError
-from graph.server import MIN_JAVA, java_executable, java_version, maven_version
+from wbkg.config import LOOPBACK, Config, config_file_path, load_config
+from wbkg.errors import WbkgError
+from wbkg.graph.server import MIN_JAVA, java_executable, java_version, maven_version
 
 
 @dataclass(frozen=True)

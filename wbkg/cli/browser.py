@@ -6,8 +6,8 @@ from urllib.parse import quote, urlsplit
 
 import click
 
-from browser.serve import DEFAULT_PORT, GuideServer, guide_url, post_connect_cmd, style_url
-from graph.config import LOOPBACK, Config, load_config
+from wbkg.browser.serve import DEFAULT_PORT, GuideServer, guide_url, post_connect_cmd, style_url
+from wbkg.config import LOOPBACK, Config, load_config
 
 
 def browser_url(cfg: Config) -> str | None:
@@ -71,11 +71,13 @@ def browser_cmd(port: int, check: bool, write_files: bool) -> None:
       wbkg browser --write        # regenerate the style and the guide
     """
     if write_files:
-        from browser.guide import GUIDE_PATH, write_guide
-        from browser.style import STYLE_PATH, write_style
+        from wbkg.browser.guide import write_guide
+        from wbkg.browser.style import write_style
+        from wbkg.resources import checkout
 
-        click.echo(f"{STYLE_PATH}: {'written' if write_style() else 'up to date'}")
-        click.echo(f"{GUIDE_PATH}: {'written' if write_guide() else 'up to date'}")
+        browser_dir = checkout() / "browser"
+        for path, write in ((browser_dir / "style.grass", write_style), (browser_dir / "guide.html", write_guide)):
+            click.echo(f"{path}: {'written' if write(path) else 'up to date'}")
         return
     cfg = load_config()
     server = GuideServer(port)

@@ -61,3 +61,9 @@ class ServerError(WbkgError):
     """The local Neo4j server could not be installed, started or stopped."""
 
     exit_code = 4
+
+
+class NotACheckout(WbkgError):
+    """A developer command (a generator) was run outside a clone of the repository."""
+
+    exit_code = 2

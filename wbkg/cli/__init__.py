@@ -11,7 +11,7 @@ from importlib import import_module
 
 import click
 
-from graph.errors import InvalidData, WbkgError
+from wbkg.errors import InvalidData, WbkgError
 
 # Modules that each define ``register(group)``; listed once so ``--help`` shows them all.
 COMMAND_MODULES = ("neo4j", "doctor", "data", "query", "rdf", "browser")
@@ -36,9 +36,9 @@ def cli() -> None:
 
 for _name in COMMAND_MODULES:
     try:
-        _module = import_module(f"graph.cli.{_name}")
+        _module = import_module(f"wbkg.cli.{_name}")
     except ModuleNotFoundError as _e:  # a concern not built yet must not break the others
-        if _e.name != f"graph.cli.{_name}":
+        if _e.name != f"wbkg.cli.{_name}":
             raise
         continue
     _module.register(cli)

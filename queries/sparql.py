@@ -43,15 +43,15 @@ from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Variable
 from rdflib.namespace import DCTERMS
 from rdflib.term import Node
 
-from graph.errors import QueryError
-from ontology.vocab import Vocab
-from queries.registry import QUERIES_DIR, Query, parse_query
-from queries.runner import ResultSet, bind
-from rdf.mapping import prefixes
+from wbkg.errors import QueryError
+from wbkg.ontology.vocab import Vocab
+from wbkg.queries.registry import QUERIES_DIR, Query, parse_query
+from wbkg.queries.runner import ResultSet, bind
+from wbkg.rdf.mapping import prefixes
+from wbkg.resources import dataset_dir
 
 ITEM_SEPARATOR = "\x1f"
 LIST_SUFFIXES = ("__list", "__sorted", "__numbers")
-DATA_DIR = Path("data")
 
 
 @dataclass(frozen=True)
@@ -194,12 +194,10 @@ def run_named(name: str, params: dict[str, str], g: Graph, v: Vocab) -> ResultSe
 def load_data(data_file: Path | None, v: Vocab) -> Graph:
     """The graph to query: an RDF export, or the curated dataset mapped straight from ``data/``."""
     if data_file is not None:
-        from rdf.importer import parse_rdf_file
+        from wbkg.rdf.importer import parse_rdf_file
 
         return parse_rdf_file(data_file)
-    from loaders.dataset import read_dataset
-    from rdf.mapping import dataset_graph
+    from wbkg.loaders.dataset import read_dataset
+    from wbkg.rdf.mapping import dataset_graph
 
-    if not DATA_DIR.is_dir():
-        raise QueryError("no --data file given and no ./data directory here")
-    return dataset_graph(read_dataset([DATA_DIR]), v)
+    return dataset_graph(read_dataset([dataset_dir()]), v)

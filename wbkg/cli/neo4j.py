@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from graph.config import load_config
-from graph.server import LocalServer, ServerStatus
+from wbkg.config import load_config
+from wbkg.graph.server import LocalServer, ServerStatus
 
 
 def _server() -> LocalServer:
