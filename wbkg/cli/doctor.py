@@ -12,7 +12,7 @@ from neo4j import exceptions as nx
 
 from wbkg.config import LOOPBACK, Config, config_file_path, load_config
 from wbkg.errors import WbkgError
-from wbkg.graph.server import MIN_JAVA, java_executable, java_version, maven_version
+from wbkg.graph.server.toolchain import MIN_JAVA, java_executable, java_version, maven_version
 
 
 @dataclass(frozen=True)
