@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-import neo4j
 from neo4j import exceptions as nx
 
 from wbkg.config import Config, load_config, local_bolt_uri, local_browser_url
 from wbkg.errors import ServerError
+from wbkg.graph.connection import open_driver
 from wbkg.graph.server.install import ServerHome, set_initial_password, write_conf
 from wbkg.graph.server.process import (
     cmdline,
@@ -260,7 +260,7 @@ class LocalServer:
         """'ok' once a real login and a query on the default database succeed; 'refused' on a wrong
         password; 'retry' while the server is still starting."""
         try:
-            with neo4j.GraphDatabase.driver(uri, auth=(self.cfg.user, password), connection_timeout=15.0) as d:
+            with open_driver(uri, self.cfg.user, password, connection_timeout=15.0) as d:
                 d.verify_connectivity()
                 d.execute_query("RETURN 1", database_=self.cfg.database)
             return "ok"
