@@ -23,10 +23,10 @@ from wbkg.rdf.validate import validate_paths
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 README = DATA.parent / "README.md"
-CANNED = ["contested-claims", "country-profile", "investment-for-security", "neighbourhood", "ownership-chain",
-          "path", "police-presence", "security-agreements", "state-linked-suppliers", "timeline",
+CANNED = ["contested-claims", "country-profile", "coverage", "investment-for-security", "neighbourhood",
+          "ownership-chain", "path", "police-presence", "security-agreements", "state-linked-suppliers", "timeline",
           "transnational-repression"]
-ANCHORED = [n for n in CANNED if n not in ("contested-claims", "transnational-repression")]
+ANCHORED = [n for n in CANNED if n not in ("contested-claims", "coverage", "transnational-repression")]
 
 logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 
@@ -320,7 +320,122 @@ def test_cli_run_formats(curated: Graph) -> None:
 
 # --- exact rows of each canned query on the curated dataset (checked against data/*.yaml) ---
 
-EXPECTED: dict[str, Any] = {'ownership-chain': ({'entity': 'Hytera'},
+COVERAGE_ROWS = [{'country': 'RS', 'theme': 'police-cooperation', 'facts': 8, 'links': 36, 'gaps': [], 'status': 'ok'},
+ {'country': 'RS', 'theme': 'police-stations', 'facts': 6, 'links': 46, 'gaps': [], 'status': 'ok'},
+ {'country': 'RS', 'theme': 'surveillance', 'facts': 12, 'links': 45, 'gaps': [], 'status': 'ok'},
+ {'country': 'RS', 'theme': 'defence', 'facts': 4, 'links': 8, 'gaps': [], 'status': 'ok'},
+ {'country': 'RS', 'theme': 'infrastructure', 'facts': 14, 'links': 44, 'gaps': [], 'status': 'ok'},
+ {'country': 'RS', 'theme': 'diplomacy', 'facts': 7, 'links': 20, 'gaps': [], 'status': 'ok'},
+ {'country': 'BA',
+  'theme': 'police-cooperation',
+  'facts': 2,
+  'links': 4,
+  'gaps': ['gap-ba-police-cooperation'],
+  'status': 'gap recorded'},
+ {'country': 'BA',
+  'theme': 'police-stations',
+  'facts': 2,
+  'links': 7,
+  'gaps': ['gap-ba-police-stations'],
+  'status': 'gap recorded'},
+ {'country': 'BA', 'theme': 'surveillance', 'facts': 7, 'links': 19, 'gaps': [], 'status': 'ok'},
+ {'country': 'BA', 'theme': 'defence', 'facts': 3, 'links': 6, 'gaps': [], 'status': 'ok'},
+ {'country': 'BA', 'theme': 'infrastructure', 'facts': 5, 'links': 14, 'gaps': [], 'status': 'ok'},
+ {'country': 'BA', 'theme': 'diplomacy', 'facts': 3, 'links': 6, 'gaps': [], 'status': 'ok'},
+ {'country': 'ME',
+  'theme': 'police-cooperation',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-me-police-cooperation'],
+  'status': 'gap recorded'},
+ {'country': 'ME',
+  'theme': 'police-stations',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-me-police-stations'],
+  'status': 'gap recorded'},
+ {'country': 'ME',
+  'theme': 'surveillance',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-me-surveillance'],
+  'status': 'gap recorded'},
+ {'country': 'ME', 'theme': 'defence', 'facts': 3, 'links': 5, 'gaps': [], 'status': 'ok'},
+ {'country': 'ME', 'theme': 'infrastructure', 'facts': 3, 'links': 9, 'gaps': [], 'status': 'ok'},
+ {'country': 'ME', 'theme': 'diplomacy', 'facts': 4, 'links': 8, 'gaps': [], 'status': 'ok'},
+ {'country': 'MK', 'theme': 'police-cooperation', 'facts': 3, 'links': 6, 'gaps': [], 'status': 'ok'},
+ {'country': 'MK',
+  'theme': 'police-stations',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-mk-police-stations'],
+  'status': 'gap recorded'},
+ {'country': 'MK',
+  'theme': 'surveillance',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-mk-surveillance'],
+  'status': 'gap recorded'},
+ {'country': 'MK', 'theme': 'defence', 'facts': 4, 'links': 8, 'gaps': [], 'status': 'ok'},
+ {'country': 'MK', 'theme': 'infrastructure', 'facts': 4, 'links': 10, 'gaps': [], 'status': 'ok'},
+ {'country': 'MK', 'theme': 'diplomacy', 'facts': 3, 'links': 5, 'gaps': [], 'status': 'ok'},
+ {'country': 'AL',
+  'theme': 'police-cooperation',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-al-police-cooperation'],
+  'status': 'gap recorded'},
+ {'country': 'AL',
+  'theme': 'police-stations',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-al-police-stations'],
+  'status': 'gap recorded'},
+ {'country': 'AL',
+  'theme': 'surveillance',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-al-surveillance'],
+  'status': 'gap recorded'},
+ {'country': 'AL', 'theme': 'defence', 'facts': 0, 'links': 0, 'gaps': ['gap-al-defence'], 'status': 'gap recorded'},
+ {'country': 'AL', 'theme': 'infrastructure', 'facts': 4, 'links': 8, 'gaps': [], 'status': 'ok'},
+ {'country': 'AL', 'theme': 'diplomacy', 'facts': 4, 'links': 6, 'gaps': [], 'status': 'ok'},
+ {'country': 'XK',
+  'theme': 'police-cooperation',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-xk-police-cooperation'],
+  'status': 'gap recorded'},
+ {'country': 'XK',
+  'theme': 'police-stations',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-xk-police-stations'],
+  'status': 'gap recorded'},
+ {'country': 'XK', 'theme': 'surveillance', 'facts': 3, 'links': 8, 'gaps': [], 'status': 'ok'},
+ {'country': 'XK', 'theme': 'defence', 'facts': 1, 'links': 3, 'gaps': ['gap-xk-defence'], 'status': 'gap recorded'},
+ {'country': 'XK',
+  'theme': 'infrastructure',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-xk-infrastructure'],
+  'status': 'gap recorded'},
+ {'country': 'XK', 'theme': 'diplomacy', 'facts': 5, 'links': 8, 'gaps': [], 'status': 'ok'},
+ {'country': 'HR', 'theme': 'police-cooperation', 'facts': 8, 'links': 35, 'gaps': [], 'status': 'ok'},
+ {'country': 'HR', 'theme': 'police-stations', 'facts': 3, 'links': 37, 'gaps': [], 'status': 'ok'},
+ {'country': 'HR',
+  'theme': 'surveillance',
+  'facts': 1,
+  'links': 2,
+  'gaps': ['gap-hr-surveillance'],
+  'status': 'gap recorded'},
+ {'country': 'HR', 'theme': 'defence', 'facts': 1, 'links': 2, 'gaps': ['gap-hr-defence'], 'status': 'gap recorded'},
+ {'country': 'HR', 'theme': 'infrastructure', 'facts': 3, 'links': 8, 'gaps': [], 'status': 'ok'},
+ {'country': 'HR', 'theme': 'diplomacy', 'facts': 5, 'links': 11, 'gaps': [], 'status': 'ok'}]
+
+
+EXPECTED: dict[str, Any] = {'coverage': ({}, None, COVERAGE_ROWS),
+ 'ownership-chain': ({'entity': 'Hytera'},
                      None,
                      [{'ultimate_owner': 'Chen Qingzhou',
                        'owner_kind': 'person',
@@ -622,3 +737,27 @@ def test_hytera_chain_reaches_the_state_through_a_disputed_link(curated: Graph) 
     assert lines[-1] == "(2 rows)"
     # unknown shares stay unknown: the effective share is null, never 0
     assert [row["effective_share"] for row in rows(curated, "ownership-chain", entity="hytera")] == [None, None]
+
+
+def test_every_cell_has_three_sourced_facts_or_a_gap_record(curated: Graph) -> None:
+    got = rows(curated, "coverage")
+    assert len(got) == 42
+    assert [r["country"] for r in got[::6]] == ["RS", "BA", "ME", "MK", "AL", "XK", "HR"]
+    assert all(r["facts"] >= 3 or r["gaps"] for r in got)
+    assert [r for r in got if r["status"] == "missing"] == []
+    # every fact counted cites a source
+    unsourced = curated.rows("MATCH (f:Entity) WHERE f.themes IS NOT NULL AND size(coalesce(f.sources, [])) = 0 "
+                             "RETURN f.id AS id")
+    assert unsourced == []
+
+
+def test_cli_coverage_prints_the_matrix(curated: Graph) -> None:
+    r = CliRunner().invoke(cli, ["coverage", "--check"])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].split() == ["country", "police-cooperation", "police-stations", "surveillance", "defence",
+                                "infrastructure", "diplomacy"]
+    assert lines[1].split() == ["Serbia", "(RS)", "8/36", "6/46", "12/45", "4/8", "14/44", "7/20"]
+    assert len(lines) == 8
+    md = CliRunner().invoke(cli, ["coverage", "--markdown"])
+    assert md.exit_code == 0 and md.output in README.read_text(encoding="utf-8")
