@@ -453,7 +453,7 @@ EXPECTED: dict[str, Any] = {'coverage': ({}, None, COVERAGE_ROWS),
                                  "Shenzhen Municipal People's Government"],
                        'shares': [None, None],
                        'effective_share': None,
-                       'statuses': ['disputed', 'corroborated'],
+                       'statuses': ['disputed', 'asserted'],
                        'claims': ['claim-hytera-state-owned']}]),
  'state-linked-suppliers': ({'country': 'RS'},
                             ['supplier', 'procurement', 'buyers', 'date', 'ownership'],
@@ -631,12 +631,17 @@ EXPECTED: dict[str, Any] = {'coverage': ({}, None, COVERAGE_ROWS),
  'country-profile': ({'country': 'BA'},
                      ['link', 'count'],
                      [{'link': 'AFFILIATED_WITH', 'count': 2},
+                      {'link': 'CONTRACTOR_OF', 'count': 2},
+                      {'link': 'DONATES', 'count': 1},
+                      {'link': 'FINANCES', 'count': 2},
                       {'link': 'LED_TO', 'count': 1},
-                      {'link': 'LOCATED_IN', 'count': 8},
+                      {'link': 'LOCATED_IN', 'count': 14},
                       {'link': 'ORGANIZES', 'count': 4},
-                      {'link': 'PARTICIPATES_IN', 'count': 1},
-                      {'link': 'PART_OF', 'count': 4},
+                      {'link': 'PARTICIPATES_IN', 'count': 5},
+                      {'link': 'PARTY_TO', 'count': 6},
+                      {'link': 'PART_OF', 'count': 12},
                       {'link': 'PROCURES', 'count': 4},
+                      {'link': 'RECEIVES', 'count': 3},
                       {'link': 'SUPPLIES', 'count': 3},
                       {'link': 'TARGETS', 'count': 4}]),
  'transnational-repression': ({},
@@ -652,7 +657,7 @@ EXPECTED: dict[str, Any] = {'coverage': ({}, None, COVERAGE_ROWS),
                                 'kind': 'pressure',
                                 'responsible': 'Miao Dake',
                                 'date': '2024-10',
-                                'status': 'corroborated',
+                                'status': 'asserted',
                                 'denied_by': []},
                                {'target': '8th General Assembly of the World Uyghur Congress (Sarajevo)',
                                 'kind': 'surveillance',
@@ -681,9 +686,15 @@ EXPECTED: dict[str, Any] = {'coverage': ({}, None, COVERAGE_ROWS),
                                 'denied_by': []},
                                {'target': 'World Uyghur Congress',
                                 'kind': 'pressure',
+                                'responsible': "People's Republic of China",
+                                'date': '2024-10',
+                                'status': 'asserted',
+                                'denied_by': []},
+                               {'target': 'World Uyghur Congress',
+                                'kind': 'pressure',
                                 'responsible': 'Uzbekistan',
                                 'date': '2024-10',
-                                'status': 'corroborated',
+                                'status': 'asserted',
                                 'denied_by': []},
                                {'target': 'Edi Rama',
                                 'kind': 'pressure',
@@ -710,11 +721,11 @@ EXPECTED: dict[str, Any] = {'coverage': ({}, None, COVERAGE_ROWS),
  'path': ({'from': 'Hytera', 'to': 'China'},
           None,
           [{'hops': 3,
-            'path': 'Hytera Communications Corporation Limited -[LOCATED_IN corroborated]-> Shenzhen -[LOCATED_IN '
-                    "corroborated]-> Guangdong -[LOCATED_IN corroborated]-> People's Republic of China"},
+            'path': 'Hytera Communications Corporation Limited -[LOCATED_IN asserted]-> Shenzhen -[LOCATED_IN '
+                    "asserted]-> Guangdong -[LOCATED_IN asserted]-> People's Republic of China"},
            {'hops': 3,
             'path': 'Hytera Communications Corporation Limited <-[OWNS disputed]- Shenzhen Investment Holdings '
-                    "<-[OWNS corroborated]- Shenzhen Municipal People's Government -[PART_OF corroborated]-> "
+                    "<-[OWNS asserted]- Shenzhen Municipal People's Government -[PART_OF asserted]-> "
                     "People's Republic of China"}])}
 
 
@@ -733,7 +744,7 @@ def test_hytera_chain_reaches_the_state_through_a_disputed_link(curated: Graph) 
     lines = r.output.splitlines()
     assert lines[0].split(" | ")[0].strip() == "ultimate_owner"
     assert any("Shenzhen Municipal People's Government" in ln and "People's Republic of China" in ln
-               and "[disputed, corroborated]" in ln and "[claim-hytera-state-owned]" in ln for ln in lines)
+               and "[disputed, asserted]" in ln and "[claim-hytera-state-owned]" in ln for ln in lines)
     assert lines[-1] == "(2 rows)"
     # unknown shares stay unknown: the effective share is null, never 0
     assert [row["effective_share"] for row in rows(curated, "ownership-chain", entity="hytera")] == [None, None]
