@@ -141,6 +141,7 @@ def test_unknown_canned_query_suggests_the_closest() -> None:
 LIST_OUTPUT = """\
 contested-claims          ()  Contested claims
 country-profile           (country)  Profile of a country
+coverage                  ()  Coverage of the region, country by theme
 investment-for-security   (country)  Chinese-backed infrastructure meeting security cooperation
 neighbourhood             (entity, depth=1)  Neighbourhood of an entity
 ownership-chain           (entity)  Ownership chain of a firm
