@@ -29,3 +29,22 @@ def test_changelog_opens_with_the_current_version() -> None:
 def test_data_licence_states_cc_by_and_the_disclaimer() -> None:
     text = (ROOT / "LICENSE-DATA.md").read_text(encoding="utf-8")
     assert "CC BY 4.0" in text and "implies no wrongdoing" in text and "Reporting a correction" in text
+
+
+def test_rdf_dataset_description_is_dcat_and_void() -> None:
+    from rdflib import RDF, Graph, Literal, URIRef
+    from rdflib.namespace import DCAT, DCTERMS
+
+    from wbkg.ontology.vocab import vocab
+    from wbkg.rdf.dataset_description import VOID, dataset_iri, dataset_triples
+
+    v = vocab("https://wbkg.org/")
+    g = Graph()
+    for t in dataset_triples(v):
+        g.add(t)
+    ds = dataset_iri(v)
+    assert (ds, RDF.type, DCAT.Dataset) in g and (ds, RDF.type, VOID.Dataset) in g
+    assert g.value(ds, DCAT.version) == Literal(DATASET["version"])
+    assert g.value(ds, DCTERMS.license) == URIRef(DATASET["licence"])
+    assert str(g.value(ds, DCTERMS.issued)) == DATASET["issued"]
+    assert g.value(ds, DCTERMS.title) is not None and g.value(ds, DCTERMS.publisher) is not None
