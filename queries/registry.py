@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +31,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from wbkg.errors import QueryError
+from wbkg.ontology.types import parse_partial_date
 
 QUERIES_DIR = Path(__file__).resolve().parent
 
@@ -45,7 +45,6 @@ PARAM_KEYS = ("name", "type", "default", "description")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PARAM_REF = re.compile(r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|`|(\d+))")
-_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 
@@ -195,6 +194,9 @@ def example_args(query: Query) -> dict[str, str]:
 def coerce(param: Param, raw: str) -> Any:
     """A command-line string typed per the parameter's declared type; QueryError when it does not fit."""
     t = param.type
+    if t in ("integer", "float") and not raw.isascii():  # int() and float() would take "２" or "٣"
+        raise QueryError(f"parameter {param.name!r} must be {'an' if t == 'integer' else 'a'} {t} in ASCII digits, "
+                         f"got {raw!r}")
     try:
         if t == "integer":
             return int(raw.strip())
@@ -210,16 +212,11 @@ def coerce(param: Param, raw: str) -> Any:
         if low in _FALSE:
             return False
         raise QueryError(f"parameter {param.name!r} must be a boolean (true/false), got {raw!r}")
-    if t == "date":
-        if not _DATE.match(raw.strip()):
-            raise QueryError(f"parameter {param.name!r} must be a date YYYY, YYYY-MM or YYYY-MM-DD, got {raw!r}")
-        value = raw.strip()
-        if len(value) == 10:
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                raise QueryError(f"parameter {param.name!r}: {value!r} is not a calendar date") from None
-        return value
+    if t == "date":  # the ontology's partial date, parsed by the one date parser
+        try:
+            return parse_partial_date(raw.strip())
+        except ValueError as e:
+            raise QueryError(f"parameter {param.name!r}: {e}") from None
     return raw
 
 
