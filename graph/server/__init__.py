@@ -21,6 +21,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -61,6 +62,20 @@ def neo4j_version() -> str:
     if el is None or not el.text:
         raise ServerError(f"{POM}: no <neo4j.version> property")
     return el.text.strip()
+
+
+def private_dir(path: Path) -> None:
+    """Create ``path`` (and missing parents) if needed, and make it 0700."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if stat.S_IMODE(path.stat().st_mode) != 0o700:
+        path.chmod(0o700)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a small file that only its owner may read (mode 0600 from creation)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 def _stderr(msg: str) -> None:
@@ -238,6 +253,7 @@ class LocalServer:
             self._write_conf()
             if not have_auth:
                 self._set_initial_password(java)
+            self._make_private()
             self.say(f"installed Neo4j {neo4j_version()} Community in {self.home} "
                      f"in {time.monotonic() - t0:.1f} s; start it with 'wbkg neo4j start'")
             return True
@@ -264,6 +280,7 @@ class LocalServer:
                     )
             self._make_dirs()
             self._write_conf()
+            self._make_private()
             t0 = time.monotonic()
             pid = self._spawn(java, cp)
             self.say(f"starting Neo4j {neo4j_version()} (pid {pid}); log: {self.log_file}")
@@ -337,7 +354,21 @@ class LocalServer:
     def _make_dirs(self) -> None:
         for d in (self.conf_dir, self.data_dir, self.logs_dir, self.run_dir, self.home / "import",
                   self.home / "plugins"):
-            d.mkdir(parents=True, exist_ok=True)
+            d.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    def _make_private(self) -> None:
+        """$WBKG_HOME and the server's folder 0700, and no file in the server's folder readable by others:
+        the store holds every record, data/dbms/auth.ini the password hashes. Homes made by older
+        versions (0755, auth.ini 0644) are tightened on the next install or start."""
+        private_dir(self.cfg.home)
+        private_dir(self.home)
+        for root, dirs, files in os.walk(self.home):
+            for name in dirs + files:
+                path = os.path.join(root, name)
+                with contextlib.suppress(OSError):
+                    mode = os.lstat(path).st_mode
+                    if mode & 0o077 and not stat.S_ISLNK(mode):
+                        os.chmod(path, stat.S_IMODE(mode) & 0o700)
 
     def _classpath(self) -> str | None:
         """The resolved classpath, when classpath.txt exists and every jar in it is still there."""
@@ -402,7 +433,7 @@ class LocalServer:
         else:
             password = secrets.token_urlsafe(24)
             pf = self.cfg.password_file
-            pf.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(pf.parent)
             pf.unlink(missing_ok=True)
             fd = os.open(pf, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -426,7 +457,7 @@ class LocalServer:
             f.write(f"dbms\nset-initial-password\n--\n{quoted}\n")
         try:
             out = subprocess.run([java, "-cp", cp, ADMIN_TOOL, f"@{argfile}"], capture_output=True, text=True,
-                                 env=self._env(), cwd=self.home, timeout=300)
+                                 env=self._env(), cwd=self.home, timeout=300, umask=0o077)
         finally:
             argfile.unlink(missing_ok=True)
         if out.returncode != 0 or not self.auth_file.is_file():
@@ -458,13 +489,14 @@ class LocalServer:
         env["CLASSPATH"] = cp  # keeps the command line short and readable in ps
         cmd = [java, *self._jvm_options(), ENTRY_POINT, f"--home-dir={self.home}",
                f"--config-dir={self.conf_dir}", "--console-mode"]
-        with open(self.log_file, "ab") as log:
+        with os.fdopen(os.open(self.log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab") as log:
             log.write(f"{_RUN_HEADER}{time.strftime('%Y-%m-%d %H:%M:%S %z')} ----\n".encode())
             log.flush()
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                    env=env, cwd=self.home, start_new_session=True, close_fds=True)
+                                    env=env, cwd=self.home, start_new_session=True, close_fds=True,
+                                    umask=0o077)  # the store and auth.ini readable by us alone
         _CHILDREN[proc.pid] = proc
-        self.pid_file.write_text(f"{proc.pid}\n", encoding="utf-8")
+        write_private(self.pid_file, f"{proc.pid}\n")
         return proc.pid
 
     def _wait_ready(self, pid: int, t0: float, timeout: float) -> None:
@@ -558,7 +590,7 @@ class LocalServer:
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit() and self._is_ours(int(entry.name)) and pid_alive(int(entry.name)):
                 if self.run_dir.is_dir():
-                    self.pid_file.write_text(f"{entry.name}\n", encoding="utf-8")
+                    write_private(self.pid_file, f"{entry.name}\n")
                 return int(entry.name)
         self.pid_file.unlink(missing_ok=True)
         return None
@@ -578,7 +610,8 @@ class LocalServer:
     @contextlib.contextmanager
     def _lock(self) -> Iterator[None]:
         """One install/start/stop at a time per home (across processes)."""
-        self.home.mkdir(parents=True, exist_ok=True)
+        private_dir(self.cfg.home)
+        private_dir(self.home)
         with open(self.home / ".lock", "w") as f:
             fcntl.flock(f, fcntl.LOCK_EX)
             try:
