@@ -255,7 +255,9 @@ def test_a_write_script_writes_in_one_transaction(curated: Graph, tmp_path: Path
                         "CREATE (:Entity {id: $id, name: 'temp'});\nMATCH (n:Entity {id: $id}) RETURN n.name AS name;\n"
                         "MATCH (n:Entity {id: $id}) DETACH DELETE n\n")
     r = invoke("--file", str(p), "-p", "id", "temp-write-test", "--format", "json")
-    assert (r.exit_code, r.output) == (0, '[\n  {\n    "name": "temp"\n  }\n]\n')
+    # several statements: one list per statement that returns columns (the shape follows the script, so
+    # that rows can be written as they arrive)
+    assert (r.exit_code, r.output) == (0, '[\n  [\n    {\n      "name": "temp"\n    }\n  ]\n]\n')
     assert counts(curated) == before
 
 
