@@ -85,6 +85,7 @@ def test_load_cli_reports_no_change_on_reload(curated: Graph) -> None:
         "loaded 640 nodes and 699 relationships into neo4j",
         "created: none",
         "updated: none",
+        "removed: none",
     ]
 
 
