@@ -15,6 +15,7 @@ from wbkg.ontology.vocab import Vocab
 from wbkg.rdf.mapping import Triple
 
 VOID = Namespace("http://rdfs.org/ns/void#")
+DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3; rdflib's DCAT namespace predates it
 
 DATASET = {
     "title": "wbkg: a sourced knowledge graph of China's security influence in the Western Balkans",
@@ -42,7 +43,7 @@ def dataset_triples(v: Vocab) -> Iterator[Triple]:
     yield ds, RDF.type, VOID.Dataset
     yield ds, DCTERMS.title, Literal(DATASET["title"], lang="en")
     yield ds, DCTERMS.description, Literal(DATASET["description"], lang="en")
-    yield ds, DCAT.version, Literal(DATASET["version"])
+    yield ds, DCAT_VERSION, Literal(DATASET["version"])
     yield ds, DCTERMS.issued, Literal(DATASET["issued"], datatype=XSD.date)
     yield ds, DCTERMS.license, URIRef(DATASET["licence"])
     yield ds, DCTERMS.publisher, publisher

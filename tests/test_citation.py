@@ -36,7 +36,7 @@ def test_rdf_dataset_description_is_dcat_and_void() -> None:
     from rdflib.namespace import DCAT, DCTERMS
 
     from wbkg.ontology.vocab import vocab
-    from wbkg.rdf.dataset_description import VOID, dataset_iri, dataset_triples
+    from wbkg.rdf.dataset_description import DCAT_VERSION, VOID, dataset_iri, dataset_triples
 
     v = vocab("https://wbkg.org/")
     g = Graph()
@@ -44,7 +44,7 @@ def test_rdf_dataset_description_is_dcat_and_void() -> None:
         g.add(t)
     ds = dataset_iri(v)
     assert (ds, RDF.type, DCAT.Dataset) in g and (ds, RDF.type, VOID.Dataset) in g
-    assert g.value(ds, DCAT.version) == Literal(DATASET["version"])
+    assert g.value(ds, DCAT_VERSION) == Literal(DATASET["version"])
     assert g.value(ds, DCTERMS.license) == URIRef(DATASET["licence"])
     assert str(g.value(ds, DCTERMS.issued)) == DATASET["issued"]
     assert g.value(ds, DCTERMS.title) is not None and g.value(ds, DCTERMS.publisher) is not None
