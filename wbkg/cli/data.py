@@ -113,16 +113,25 @@ def ontology_group() -> None:
 @ontology_group.command("build")
 @click.option("--check", is_flag=True, help="Exit 1 if the committed files differ from the schema.")
 def ontology_build(check: bool) -> None:
-    """Write ontology/wbkg.ttl (OWL 2) and ontology/shapes.ttl (SHACL) from ontology/schema.yaml."""
+    """Write ontology/wbkg.ttl (OWL 2), ontology/shapes.ttl (SHACL) and graph/models.py (neomodel) from
+    ontology/schema.yaml.
+
+    \b
+    Examples:
+      wbkg ontology build          # after editing ontology/schema.yaml
+      wbkg ontology build --check  # exit 1 when a generated file is stale
+    """
+    from wbkg.graph.modelgen import MODELS_PATH, render_models
     from wbkg.ontology.build import is_current, render, write_if_changed
     from wbkg.resources import checkout
 
-    ONTOLOGY_DIR = checkout() / "ontology"
-    files = render()
+    root = checkout()
+    files = {f"ontology/{name}": text for name, text in render().items()}
+    files["/".join(MODELS_PATH)] = render_models()
     if check:
-        stale = [name for name, text in files.items() if not is_current(ONTOLOGY_DIR / name, text)]
+        stale = [name for name, text in files.items() if not is_current(root / name, text)]
     else:
-        stale = [name for name, text in files.items() if write_if_changed(ONTOLOGY_DIR / name, text)]
+        stale = [name for name, text in files.items() if write_if_changed(root / name, text)]
     if check and stale:
         raise click.ClickException(f"stale: {', '.join(stale)}; run 'wbkg ontology build'")
     click.echo("up to date" if not stale else f"wrote {', '.join(stale)}")
