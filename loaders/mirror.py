@@ -260,8 +260,10 @@ def plan_changes(ds: Dataset, model: Model, dataset: str, state: tuple[dict[str,
         if foreign:
             r = foreign[0]
             plan.conflicts.append(Problem(rrec.file, rrec.line, rrec.id, "id",
-                                          f"relationship id {rrec.id!r} is already a {r.type} {r.source} -> "
-                                          f"{r.target} in the graph; give this link its own id"))
+                                          f"relationship id {rrec.id!r} "
+                                          + (f"already links {r.source} -> {r.target}" if r.type == rrec.type
+                                             else f"is already a {r.type} {r.source} -> {r.target}")
+                                          + " in the graph; give this link its own id"))
             continue
         replaced.update((r.id, r.type, r.source, r.target) for r in current if r not in same)
         if not same:

@@ -254,23 +254,32 @@ def _unit(work: Callable[[Tx], T]) -> Callable[[Tx], T]:
     return neo4j.unit_of_work(metadata=LOAD_METADATA)(unit)
 
 
-def _write_once(graph: Graph, work: Callable[[Tx], T]) -> T:
-    """Run ``work`` in one explicit write transaction, never retried: the final step of a load can be
-    large, and a memory-limit failure (raised by the commit itself) must end the load, not re-run it."""
-    with graph.session(write=True) as s:
-        tx = s.begin_transaction(metadata=LOAD_METADATA)
+def _write_once(graph: Graph, work: Callable[[Tx], T], retry_for: float = 15.0) -> T:
+    """Run ``work`` in an explicit write transaction. A memory-limit failure (which the commit itself may
+    raise) ends the load with the fix; other transient failures (a deadlock, a database going down) run it
+    again for up to ``retry_for`` seconds, as a managed transaction would."""
+    deadline = time.monotonic() + retry_for
+    while True:
         try:
-            result = work(tx)
-            tx.commit()
-        except neo4j.exceptions.Neo4jError as e:
-            memory = _memory_error(e)
-            if memory is None:
-                raise
-            raise memory from e
-        finally:
-            if not tx.closed():
-                tx.close()
-    return result
+            with graph.session(write=True) as s:
+                tx = s.begin_transaction(metadata=LOAD_METADATA)
+                try:
+                    result = work(tx)
+                    tx.commit()
+                    return result
+                finally:
+                    if not tx.closed():
+                        tx.close()
+        except WbkgError as e:
+            cause = e.__cause__
+            if isinstance(cause, neo4j.exceptions.Neo4jError):
+                memory = _memory_error(cause)
+                if memory is not None:
+                    raise memory from cause
+                if isinstance(cause, neo4j.exceptions.TransientError) and time.monotonic() < deadline:
+                    time.sleep(1.0)
+                    continue
+            raise
 
 
 def _summary(plan: Plan, load_id: str | None) -> LoadSummary:
