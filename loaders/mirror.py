@@ -31,6 +31,8 @@ from wbkg.errors import Problem
 from wbkg.loaders.dataset import Dataset, NodeRecord, RelRecord
 from wbkg.ontology.model import ROOT_CLASS, Model
 
+# a managed (retried) transaction or an explicit one: both run statements the same way
+Tx = neo4j.ManagedTransaction | neo4j.Transaction
 DATASETS = "datasets"
 DIGEST = "wbkg_digest"
 FILE = "wbkg_file"
@@ -123,26 +125,26 @@ class RelState:
     file: str | None
 
 
+# Each answer is one row holding a list: the driver builds a record object per row, which costs far more
+# than the server's scan for a few thousand rows and up.
 NODE_STATE = (f"MATCH (n:{ROOT_CLASS}) WHERE n.id IN $ids OR $dataset IN n.{DATASETS} "
-              f"RETURN n.id AS id, labels(n) AS labels, n.{DIGEST} AS digest, n.{DATASETS} AS datasets, "
-              f"n.{FILE} AS file")
+              f"RETURN collect([n.id, labels(n), n.{DIGEST}, n.{DATASETS}, n.{FILE}]) AS rows")
 # only links between entities: staged links of an unfinished load (between :Staged nodes) are not the graph's
 REL_STATE = (f"MATCH (a:{ROOT_CLASS})-[r]->(b:{ROOT_CLASS}) WHERE r.id IN $ids OR $dataset IN r.{DATASETS} "
-             f"RETURN r.id AS id, type(r) AS type, a.id AS source, b.id AS target, r.{DIGEST} AS digest, "
-             f"r.{DATASETS} AS datasets, r.{FILE} AS file")
+             f"RETURN collect([r.id, type(r), a.id, b.id, r.{DIGEST}, r.{DATASETS}, r.{FILE}]) AS rows")
 
 
-def read_state(tx: neo4j.ManagedTransaction, model: Model, dataset: str, node_ids: list[str],
+def read_state(tx: Tx, model: Model, dataset: str, node_ids: list[str],
                rel_ids: list[str]) -> tuple[dict[str, NodeState], list[RelState]]:
     """The graph's records that share an id with the files or belong to the dataset: one scan of the
     nodes and one of the relationships (the ids are looked up in a set)."""
     nodes: dict[str, NodeState] = {}
-    for rec in tx.run(NODE_STATE, ids=node_ids, dataset=dataset):
-        classes = [c for c in rec["labels"] if c in model.classes and not model.classes[c].abstract]
-        nodes[rec["id"]] = NodeState(rec["id"], classes[0] if len(classes) == 1 else "/".join(classes) or None,
-                                     rec["digest"], rec["datasets"], rec["file"])
-    rels = [RelState(rec["id"], rec["type"], rec["source"], rec["target"], rec["digest"], rec["datasets"],
-                     rec["file"]) for rec in tx.run(REL_STATE, ids=rel_ids, dataset=dataset)]
+    for nid, labels, digest, datasets, file in tx.run(NODE_STATE, ids=node_ids, dataset=dataset).single(
+            strict=True)["rows"]:
+        classes = [c for c in labels if c in model.classes and not model.classes[c].abstract]
+        nodes[nid] = NodeState(nid, classes[0] if len(classes) == 1 else "/".join(classes) or None,
+                               digest, datasets, file)
+    rels = [RelState(*row) for row in tx.run(REL_STATE, ids=rel_ids, dataset=dataset).single(strict=True)["rows"]]
     return nodes, rels
 
 
@@ -258,8 +260,10 @@ def plan_changes(ds: Dataset, model: Model, dataset: str, state: tuple[dict[str,
         if foreign:
             r = foreign[0]
             plan.conflicts.append(Problem(rrec.file, rrec.line, rrec.id, "id",
-                                          f"relationship id {rrec.id!r} is already a {r.type} {r.source} -> "
-                                          f"{r.target} in the graph; give this link its own id"))
+                                          f"relationship id {rrec.id!r} "
+                                          + (f"already links {r.source} -> {r.target}" if r.type == rrec.type
+                                             else f"is already a {r.type} {r.source} -> {r.target}")
+                                          + " in the graph; give this link its own id"))
             continue
         replaced.update((r.id, r.type, r.source, r.target) for r in current if r not in same)
         if not same:

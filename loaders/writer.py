@@ -48,6 +48,7 @@ from wbkg.loaders.mirror import (
     NodeRow,
     Plan,
     RelRow,
+    Tx,
     dataset_root,
     default_name,
     plan_changes,
@@ -169,7 +170,7 @@ def _between_staged(r: RelRow, staged: set[str]) -> bool:
     return r.record.source in staged and r.record.target in staged
 
 
-def _run(tx: neo4j.ManagedTransaction, stmt: Statement, bar: tqdm[Any]) -> None:
+def _run(tx: Tx, stmt: Statement, bar: tqdm[Any]) -> None:
     cypher, items, params = stmt
     for chunk in _chunks(items):
         result = tx.run(cypher, rows=list(chunk), **params)
@@ -192,7 +193,7 @@ GENERATION = (f"OPTIONAL MATCH (r:{LOAD_RECORD}) "
               "RETURN count(r) AS records, toString(max(r.finished)) AS last")
 
 
-def _generation(tx: neo4j.ManagedTransaction) -> tuple[int, str | None]:
+def _generation(tx: Tx) -> tuple[int, str | None]:
     rec = tx.run(GENERATION).single(strict=True)
     return int(rec["records"]), rec["last"]
 
@@ -211,7 +212,7 @@ def source_commit(root: str) -> tuple[str | None, bool | None]:
     return head.stdout.strip() or None, bool(status.stdout.strip()) if status.returncode == 0 else None
 
 
-def _record(tx: neo4j.ManagedTransaction, summary: LoadSummary, plan: Plan, started: float, mode: str,
+def _record(tx: Tx, summary: LoadSummary, plan: Plan, started: float, mode: str,
             files: int, commit: tuple[str | None, bool | None]) -> None:
     tx.run(f"CREATE (r:{LOAD_RECORD}) SET r = $props, r.started = datetime({{epochMillis: $started}}), "
            "r.finished = datetime()",
@@ -229,21 +230,56 @@ LOAD_METADATA = {"wbkg": "load"}
 _MEMORY = ("MemoryPoolOutOfMemoryError", "TransactionOutOfMemoryError", "TransactionMemoryLimit")
 
 
-def _unit(work: Callable[[neo4j.ManagedTransaction], T]) -> Callable[[neo4j.ManagedTransaction], T]:
-    """A load's unit of work: tagged (``SHOW TRANSACTIONS`` shows ``metaData.wbkg = 'load'``), and its
-    memory-limit failure is final: the driver would retry it (the error is transient) for minutes
+def _memory_error(e: neo4j.exceptions.Neo4jError) -> LoadError | None:
+    if not (e.code and any(m in e.code for m in _MEMORY)):
+        return None
+    return LoadError("the load's transaction needs more memory than the server allows "
+                     "(dbms.memory.transaction.total.max, by default 70% of the heap): raise the server's heap "
+                     "(server.memory.heap.max_size) or load the dataset in parts; nothing of this load is visible")
+
+
+def _unit(work: Callable[[Tx], T]) -> Callable[[Tx], T]:
+    """A load's managed unit of work: tagged (``SHOW TRANSACTIONS`` shows ``metaData.wbkg = 'load'``), and
+    its memory-limit failure is final: the driver would retry it (the error is transient) for minutes
     although it fails the same way every time."""
 
-    def unit(tx: neo4j.ManagedTransaction) -> T:
+    def unit(tx: Tx) -> T:
         try:
             return work(tx)
         except neo4j.exceptions.Neo4jError as e:
-            if e.code and any(m in e.code for m in _MEMORY):
-                raise LoadError(f"a load transaction ran out of server memory (dbms.memory.transaction.total.max); "
-                                f"lower wbkg.loaders.writer.BATCH_SIZE (now {BATCH_SIZE}) or raise the server's "
-                                "heap; nothing of this load is visible") from e
-            raise
+            memory = _memory_error(e)
+            if memory is None:
+                raise
+            raise memory from e
     return neo4j.unit_of_work(metadata=LOAD_METADATA)(unit)
+
+
+def _write_once(graph: Graph, work: Callable[[Tx], T], retry_for: float = 15.0) -> T:
+    """Run ``work`` in an explicit write transaction. A memory-limit failure (which the commit itself may
+    raise) ends the load with the fix; other transient failures (a deadlock, a database going down) run it
+    again for up to ``retry_for`` seconds, as a managed transaction would."""
+    deadline = time.monotonic() + retry_for
+    while True:
+        try:
+            with graph.session(write=True) as s:
+                tx = s.begin_transaction(metadata=LOAD_METADATA)
+                try:
+                    result = work(tx)
+                    tx.commit()
+                    return result
+                finally:
+                    if not tx.closed():
+                        tx.close()
+        except WbkgError as e:
+            cause = e.__cause__
+            if isinstance(cause, neo4j.exceptions.Neo4jError):
+                memory = _memory_error(cause)
+                if memory is not None:
+                    raise memory from cause
+                if isinstance(cause, neo4j.exceptions.TransientError) and time.monotonic() < deadline:
+                    time.sleep(1.0)
+                    continue
+            raise
 
 
 def _summary(plan: Plan, load_id: str | None) -> LoadSummary:
@@ -266,7 +302,7 @@ def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | Non
     node_rows, rel_rows = rows(ds)
     node_ids, rel_ids = list(node_rows), list(rel_rows)
 
-    def planned(tx: neo4j.ManagedTransaction) -> Plan:
+    def planned(tx: Tx) -> Plan:
         return plan_changes(ds, m, name, read_state(tx, m, name, node_ids, rel_ids), node_rows, rel_rows)
 
     if dry_run:
@@ -280,7 +316,7 @@ def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | Non
     commit = source_commit(dataset_root(ds))
     load_id = uuid.uuid4().hex
 
-    def first_look(tx: neo4j.ManagedTransaction) -> tuple[Plan, tuple[int, str | None]]:
+    def first_look(tx: Tx) -> tuple[Plan, tuple[int, str | None]]:
         return planned(tx), _generation(tx)
 
     plan, generation = graph.read(first_look)
@@ -290,7 +326,7 @@ def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | Non
     if plan.size > STAGE_ABOVE:
         staged = _stage(graph, plan, m, load_id, progress)
 
-    def publish(tx: neo4j.ManagedTransaction) -> Plan:
+    def publish(tx: Tx) -> Plan:
         tx.run(LOCK, load=load_id).consume()
         final = plan
         if _generation(tx) != generation:  # another load committed since the first look: plan again, under the lock
@@ -311,7 +347,7 @@ def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | Non
         return final
 
     try:
-        final = graph.write(_unit(publish))
+        final = _write_once(graph, publish)
     except WbkgError:
         if staged:
             with contextlib.suppress(WbkgError):  # a server that went away: the next load clears it
@@ -346,7 +382,7 @@ def _stage(graph: Graph, plan: Plan, model: Model, load_id: str, progress: bool)
     node_cypher = (f"UNWIND $rows AS row CREATE (n:{STAGED}) SET n = row.props, n.wbkg_load = $load, "
                    "n.wbkg_class = row.cls")
     def commit(cypher: str, batch: list[dict[str, Any]]) -> None:
-        def work(tx: neo4j.ManagedTransaction) -> None:
+        def work(tx: Tx) -> None:
             tx.run(cypher, rows=batch, load=load_id).consume()
 
         graph.write(_unit(work))

@@ -26,7 +26,7 @@ from wbkg.loaders.writer import LoadError, load
 from wbkg.rdf.validate import validate_paths
 
 DATA = ROOT / "data"
-DATA_COUNTS = (406, 506)
+DATA_COUNTS = (640, 699)
 
 
 def wbkg(args: list[str], cfg: Config) -> subprocess.CompletedProcess[str]:
@@ -71,7 +71,7 @@ def test_removing_a_link_is_shown_then_removed(copy: Path, graph_db: Graph, neo4
     plan = wbkg(["load", "--dry-run", str(copy)], neo4j_cfg)
     assert plan.returncode == 0, plan.stderr
     assert plan.stdout.splitlines() == [
-        "plan for dataset 'data' in neo4j (406 nodes, 505 relationships); nothing written",
+        "plan for dataset 'data' in neo4j (640 nodes, 698 relationships); nothing written",
         f"  {hytera}: remove OWNS chen-qingzhou-owns-hytera (chen-qingzhou -> hytera)",
         "created: none",
         "updated: none",
@@ -82,36 +82,36 @@ def test_removing_a_link_is_shown_then_removed(copy: Path, graph_db: Graph, neo4
 
     done = wbkg(["load", "-q", str(copy)], neo4j_cfg)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["loaded 406 nodes and 505 relationships into neo4j", "created: none",
+    assert done.stdout.splitlines() == ["loaded 640 nodes and 698 relationships into neo4j", "created: none",
                                         "updated: none", "removed: OWNS 1"]
-    assert counts(graph_db) == (406, 505)
+    assert counts(graph_db) == (640, 698)
     assert graph_db.rows("MATCH ()-[r {id: 'chen-qingzhou-owns-hytera'}]->() RETURN count(r) AS c") == [{"c": 0}]
     assert owners(neo4j_cfg) == ["Shenzhen Municipal People's Government"]
     assert [(r["created"], r["updated"], r["removed"]) for r in records(graph_db, "data")] == [
-        (912, 0, 0), (0, 0, 1)]
+        (1339, 0, 0), (0, 0, 1)]
 
 
 def test_removing_a_file_removes_exactly_its_records(copy: Path, graph_db: Graph, neo4j_cfg: Config) -> None:
     gone = copy / "repression.yaml"
     doc = yaml.safe_load(gone.read_text(encoding="utf-8"))
     ids = {n["id"] for n in doc["nodes"]}
-    assert len(ids) == 9 and len(doc["relationships"]) == 33
+    assert len(ids) == 9 and len(doc["relationships"]) == 34
     gone.unlink()
     plan = wbkg(["load", "--dry-run", str(copy)], neo4j_cfg)
     assert plan.returncode == 0, plan.stderr
     lines = plan.stdout.splitlines()
-    assert lines[0] == "plan for dataset 'data' in neo4j (397 nodes, 473 relationships); nothing written"
-    assert len(lines) == 1 + 42 + 3
-    assert all(line.startswith(f"  {gone}: remove ") for line in lines[1:43])
-    assert {line.split()[3] for line in lines[1:43] if line.split()[2] in ("Event", "Program")} == ids
-    assert lines[43:] == ["created: none", "updated: none",
+    assert lines[0] == "plan for dataset 'data' in neo4j (631 nodes, 665 relationships); nothing written"
+    assert len(lines) == 1 + 43 + 3
+    assert all(line.startswith(f"  {gone}: remove ") for line in lines[1:44])
+    assert {line.split()[3] for line in lines[1:44] if line.split()[2] in ("Event", "Program")} == ids
+    assert lines[44:] == ["created: none", "updated: none",
                           "removed: Event 8, LED_TO 2, LOCATED_IN 7, MEMBER_OF 1, ORGANIZES 6, PARTICIPATES_IN 5, "
-                          "PART_OF 4, Program 1, TARGETS 8"]
+                          "PART_OF 4, Program 1, TARGETS 9"]
     assert counts(graph_db) == DATA_COUNTS
 
     done = wbkg(["load", "-q", str(copy)], neo4j_cfg)
     assert done.returncode == 0, done.stderr
-    assert counts(graph_db) == (397, 473)
+    assert counts(graph_db) == (631, 665)
     assert graph_db.rows("MATCH (n:Entity) WHERE n.id IN $ids RETURN count(n) AS c", {"ids": sorted(ids)}) == [
         {"c": 0}]
     # what stays is exactly the rest of the files
@@ -122,7 +122,8 @@ def test_removing_a_file_removes_exactly_its_records(copy: Path, graph_db: Graph
 def test_a_rename_is_one_removal_and_one_creation(copy: Path, graph_db: Graph, neo4j_cfg: Config) -> None:
     links = graph_db.rows("MATCH (:Person {id: 'edi-rama'})-[r]-() RETURN type(r) AS t, r.id AS id ORDER BY id")
     assert links == [{"t": "TARGETS", "id": "democratic-party-of-albania-targets-edi-rama"},
-                     {"t": "AFFILIATED_WITH", "id": "edi-rama-affiliated-with-albania"}]
+                     {"t": "AFFILIATED_WITH", "id": "edi-rama-affiliated-with-albania"},
+                     {"t": "PARTICIPATES_IN", "id": "edi-rama-participates-in-li-rama-meeting-2014"}]
     for f in copy.glob("*.yaml"):
         f.write_text(re.sub(r"\bedi-rama\b(?!-)", "edi-rama-pm", f.read_text(encoding="utf-8")), encoding="utf-8")
     plan = wbkg(["load", "--dry-run", str(copy)], neo4j_cfg)
@@ -131,16 +132,20 @@ def test_a_rename_is_one_removal_and_one_creation(copy: Path, graph_db: Graph, n
     assert plan.stdout.splitlines()[1:] == [
         f"  {copy}/actors.yaml: remove Person edi-rama",
         f"  {copy}/actors.yaml: remove AFFILIATED_WITH edi-rama-affiliated-with-albania (edi-rama -> albania)",
+        f"  {copy}/region-al.yaml: remove PARTICIPATES_IN edi-rama-participates-in-li-rama-meeting-2014 "
+        "(edi-rama -> li-rama-meeting-2014)",
         f"  {copy}/repression.yaml: remove TARGETS democratic-party-of-albania-targets-edi-rama "
         "(democratic-party-of-albania -> edi-rama)",
-        f"  {copy}/actors.yaml:1008: create AFFILIATED_WITH edi-rama-pm-affiliated-with-albania "
+        f"  {copy}/actors.yaml:1009: create AFFILIATED_WITH edi-rama-pm-affiliated-with-albania "
         "(edi-rama-pm -> albania)",
         f"  {copy}/actors.yaml:674: create Person edi-rama-pm",
-        f"  {copy}/repression.yaml:279: create TARGETS democratic-party-of-albania-targets-edi-rama-pm "
+        f"  {copy}/region-al.yaml:271: create PARTICIPATES_IN edi-rama-pm-participates-in-li-rama-meeting-2014 "
+        "(edi-rama-pm -> li-rama-meeting-2014)",
+        f"  {copy}/repression.yaml:291: create TARGETS democratic-party-of-albania-targets-edi-rama-pm "
         "(democratic-party-of-albania -> edi-rama-pm)",
-        "created: AFFILIATED_WITH 1, Person 1, TARGETS 1",
+        "created: AFFILIATED_WITH 1, PARTICIPATES_IN 1, Person 1, TARGETS 1",
         "updated: none",
-        "removed: AFFILIATED_WITH 1, Person 1, TARGETS 1",
+        "removed: AFFILIATED_WITH 1, PARTICIPATES_IN 1, Person 1, TARGETS 1",
     ]
     done = wbkg(["load", "-q", str(copy)], neo4j_cfg)
     assert done.returncode == 0, done.stderr
@@ -156,12 +161,12 @@ def test_a_reload_changes_nothing_and_is_recorded(copy: Path, graph_db: Graph, n
     nodes_before = graph_db.rows("MATCH (n:Entity) RETURN n.id AS id, properties(n) AS p ORDER BY id")
     done = wbkg(["load", "-q", str(copy)], neo4j_cfg)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["loaded 406 nodes and 506 relationships into neo4j", "created: none",
+    assert done.stdout.splitlines() == ["loaded 640 nodes and 699 relationships into neo4j", "created: none",
                                         "updated: none", "removed: none"]
     assert graph_db.rows("MATCH (n:Entity) RETURN n.id AS id, properties(n) AS p ORDER BY id") == nodes_before
     first, second = records(graph_db, "data")
-    assert (first["created"], first["updated"], first["removed"], first["unchanged"]) == (912, 0, 0, 0)
-    assert (second["created"], second["updated"], second["removed"], second["unchanged"]) == (0, 0, 0, 912)
+    assert (first["created"], first["updated"], first["removed"], first["unchanged"]) == (1339, 0, 0, 0)
+    assert (second["created"], second["updated"], second["removed"], second["unchanged"]) == (0, 0, 0, 1339)
     assert first["digest"] == second["digest"] and len(first["digest"]) == 64
     assert first["mode"] == second["mode"] == "single"
     # the load records are not entities: the counts the queries use do not see them
