@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from wbkg.config import load_config, local_browser_url
 from wbkg.resources import dataset_dir
 
+if TYPE_CHECKING:
+    from wbkg.loaders.dataset import Dataset
+
 
 def _paths(paths: tuple[Path, ...]) -> list[Path]:
     """The paths given, or the curated dataset shipped with wbkg."""
     return list(paths) if paths else [dataset_dir()]
+
+
+def _warn(ds: Dataset) -> None:
+    """Print what is legal but suspicious in a dataset (confusable names, invisible characters) on stderr."""
+    for w in ds.warnings:
+        click.echo(f"warning: {w}", err=True)
 
 
 def _print_counts(title: str, counts: dict[str, int]) -> None:
@@ -45,6 +55,7 @@ def validate_cmd(paths: tuple[Path, ...], rdf_file: Path | None) -> None:
     from wbkg.rdf.validate import validate_paths
 
     ds = validate_paths(_paths(paths), cfg.base_iri)
+    _warn(ds)
     nodes, rels = ds.counts()
     click.echo(f"ok: {len(ds.files)} file(s), {len(ds.nodes)} nodes, {len(ds.relationships)} relationships")
     _print_counts("nodes", nodes)
@@ -80,6 +91,7 @@ def load_cmd(paths: tuple[Path, ...], rdf_file: Path | None, quiet: bool) -> Non
         from wbkg.rdf.validate import validate_paths
 
         ds = validate_paths(_paths(paths), cfg.base_iri)
+    _warn(ds)
     with Graph(cfg) as graph:
         summary = load(graph, ds, progress=not quiet)
     click.echo(f"loaded {len(ds.nodes)} nodes and {len(ds.relationships)} relationships into {cfg.database}")
@@ -131,6 +143,7 @@ def demo_cmd(data_dir: Path | None) -> None:
 
     cfg = load_config()
     ds = validate_paths([data_dir or dataset_dir()], cfg.base_iri)
+    _warn(ds)
     with Graph(cfg) as graph:
         info = graph.verify()
         click.echo(f"Neo4j {info['version']} {info['edition']} at {cfg.uri}, database {cfg.database}")
