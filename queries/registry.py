@@ -31,7 +31,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from wbkg.errors import QueryError
-from wbkg.ontology.types import parse_partial_date
+from wbkg.ontology.types import MAX_INTEGER, parse_partial_date
 
 QUERIES_DIR = Path(__file__).resolve().parent
 
@@ -45,6 +45,7 @@ PARAM_KEYS = ("name", "type", "default", "description")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PARAM_REF = re.compile(r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|`|(\d+))")
+_INTEGER = re.compile(r"^[-+]?[0-9]+$")
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 
@@ -199,7 +200,13 @@ def coerce(param: Param, raw: str) -> Any:
                          f"got {raw!r}")
     try:
         if t == "integer":
-            return int(raw.strip())
+            if not _INTEGER.match(raw.strip()):  # int() would also take "1_000"
+                raise ValueError(raw)
+            value = int(raw.strip())
+            if not -MAX_INTEGER - 1 <= value <= MAX_INTEGER:
+                raise QueryError(f"parameter {param.name!r}: {value} is beyond the 64-bit whole numbers Neo4j "
+                                 f"stores (at most {MAX_INTEGER})")
+            return value
         if t == "float":
             return float(raw.strip())
     except ValueError:

@@ -126,6 +126,9 @@ def test_parameter_values_are_typed_per_header(tmp_path: Path) -> None:
                          ({"i": "1", "d": "２０２０-０５"},
                           "parameter 'd': '２０２０-０５' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"),
                          ({"i": "１２", "d": "2020"}, "parameter 'i' must be an integer in ASCII digits, got '１２'"),
+                         ({"i": "1_000", "d": "2020"}, "parameter 'i' must be an integer, got '1_000'"),
+                         ({"i": str(2**63), "d": "2020"}, f"parameter 'i': {2**63} is beyond the 64-bit whole numbers "
+                                                          f"Neo4j stores (at most {2**63 - 1})"),
                          ({"d": "2019"}, "script needs parameter 'i' (integer): add -p i VALUE"),
                          ({"i": "1", "d": "2019", "z": "1"}, "script has no parameter 'z' (declared: i, f, b, d, s)")]:
         with pytest.raises(QueryError) as e:
