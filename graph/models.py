@@ -97,10 +97,19 @@ class Organizes(Link):
 
 
 class Finances(Link):
-    """Finances."""
+    """Lends, grants or invests money for a project; the loan agreement itself is an Agreement of kind loan."""
 
     amount = FloatProperty()
     currency = StringProperty()
+    financing = StringProperty(choices=choices("loan", "grant", "equity", "other"))
+
+
+class Donates(Link):
+    """Donates."""
+
+
+class Receives(Link):
+    """Receives."""
 
 
 class ContractorOf(Link):
@@ -200,6 +209,12 @@ class Entity(StructuredNode):
     aliases = ArrayProperty(StringProperty())
     description = StringProperty()
     wikidata = RegexProperty(expression=QID)
+    themes = ArrayProperty(
+        StringProperty(
+        choices=choices("police-cooperation", "police-stations", "surveillance", "defence", "infrastructure",
+                        "diplomacy"),
+    ),
+    )
 
 
 class Agent(Entity):
@@ -216,6 +231,8 @@ class Agent(Entity):
     participates_in = RelationshipTo("Entity", "PARTICIPATES_IN", model=ParticipatesIn)
     organizes = RelationshipTo("Entity", "ORGANIZES", model=Organizes)
     finances = RelationshipTo("Project", "FINANCES", model=Finances)
+    donates = RelationshipTo("Donation", "DONATES", model=Donates)
+    receives = RelationshipTo("Donation", "RECEIVES", model=Receives)
     procures = RelationshipTo("Procurement", "PROCURES", model=Procures)
     targets = RelationshipTo("Entity", "TARGETS", model=Targets)
     litigates = RelationshipTo("Agent", "LITIGATES", model=Litigates)
@@ -260,11 +277,13 @@ class Agreement(Entity):
 
     sources = ArrayProperty(RegexProperty(expression=REF), required=True)
     kind = StringProperty(
-        choices=choices("mou", "agreement", "contract", "joint-statement", "partnership"),
+        choices=choices("mou", "agreement", "contract", "joint-statement", "partnership", "loan", "concession"),
         required=True,
     )
     signed = RegexProperty(expression=DATE)
     signed_label = StringProperty()
+    value = FloatProperty()
+    currency = StringProperty()
 
     part_of = RelationshipTo("Entity", "PART_OF", model=PartOf)
 
@@ -287,7 +306,29 @@ class Project(Entity):
 
 
 class Procurement(Entity):
-    """Security or surveillance technology that a firm supplies to an agency."""
+    """Security, surveillance or military technology that a firm supplies to an agency or a state. An arms transfer is a
+    procurement of category `weapons`: the weapon system is its product, the buyer PROCURES it, the maker SUPPLIES
+    it."""
+
+    sources = ArrayProperty(RegexProperty(expression=REF), required=True)
+    product = StringProperty(required=True)
+    category = StringProperty(
+        choices=choices("surveillance", "communications", "policing", "weapons", "other"),
+    )
+    delivered = RegexProperty(expression=DATE)
+    delivered_label = StringProperty()
+    quantity = IntegerProperty()
+    value = FloatProperty()
+    currency = StringProperty()
+    date = RegexProperty(expression=DATE)
+    date_label = StringProperty()
+
+    part_of = RelationshipTo("Entity", "PART_OF", model=PartOf)
+    located_in = RelationshipTo("Entity", "LOCATED_IN", model=LocatedIn)
+
+
+class Donation(Entity):
+    """Equipment, vehicles or money given free by one party (DONATES) to another (RECEIVES)."""
 
     sources = ArrayProperty(RegexProperty(expression=REF), required=True)
     product = StringProperty(required=True)
@@ -297,8 +338,24 @@ class Procurement(Entity):
     date = RegexProperty(expression=DATE)
     date_label = StringProperty()
 
-    part_of = RelationshipTo("Entity", "PART_OF", model=PartOf)
     located_in = RelationshipTo("Entity", "LOCATED_IN", model=LocatedIn)
+
+
+class CoverageGap(Entity):
+    """A search that found nothing: for one country and one theme, what was searched, in which corpus, when, and what
+    came back. It tells "not found" from "not looked for"; it is not a fact about the country."""
+
+    sources = ArrayProperty(RegexProperty(expression=REF), required=True)
+    country = RegexProperty(expression=ISO3166, required=True)
+    theme = StringProperty(
+        choices=choices("police-cooperation", "police-stations", "surveillance", "defence", "infrastructure",
+                        "diplomacy"),
+        required=True,
+    )
+    searched = RegexProperty(expression=DATE, required=True)
+    corpus = StringProperty(required=True)
+    queries = ArrayProperty(StringProperty(), required=True)
+    result = StringProperty(required=True)
 
 
 class Event(Entity):
@@ -344,10 +401,14 @@ class Source(Entity):
     author = StringProperty()
     date = RegexProperty(expression=DATE)
     url = RegexProperty(expression=URL)
+    original_url = RegexProperty(expression=URL)
     via = StringProperty()
+    language = StringProperty()
+    retrieved = RegexProperty(expression=DATE)
+    state_media_of = RegexProperty(expression=ISO3166)
     kind = StringProperty(
         choices=choices("official", "court-record", "news-agency", "news", "state-media", "ngo-report", "analysis",
-                        "reference", "seed"),
+                        "reference", "seed", "search-log"),
         required=True,
     )
 
@@ -428,6 +489,8 @@ NODE_MODELS: dict[str, type[StructuredNode]] = {
     "Agreement": Agreement,
     "Project": Project,
     "Procurement": Procurement,
+    "Donation": Donation,
+    "CoverageGap": CoverageGap,
     "Event": Event,
     "Claim": Claim,
     "Source": Source,
@@ -441,6 +504,8 @@ REL_MODELS: dict[str, type[StructuredRel]] = {
     "PARTICIPATES_IN": ParticipatesIn,
     "ORGANIZES": Organizes,
     "FINANCES": Finances,
+    "DONATES": Donates,
+    "RECEIVES": Receives,
     "CONTRACTOR_OF": ContractorOf,
     "SUPPLIES": Supplies,
     "PROCURES": Procures,

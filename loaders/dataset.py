@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import errno
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -323,6 +324,7 @@ class _Reader:
             if rdef.total is not None:
                 self._totals(rtype, rdef.total)
         self._confusables()
+        self._corroboration()
 
     def _confusables(self) -> None:
         """Warn where two nodes have names (or aliases) that differ but look the same."""
@@ -338,6 +340,17 @@ class _Reader:
                         other = seen[1]
                         self.ds.warnings.append(Problem(n.file, n.line, n.id, name, (
                             f"{text!r} can be confused with {seen[0]!r} of {other.id} ({other.file}:{other.line})")))
+
+    def _corroboration(self) -> None:
+        """``corroborated`` needs sources from at least two independent publishers (see ``publisher_key``)."""
+        for r in self.ds.relationships:
+            if r.props.get("status") != "corroborated":
+                continue
+            keys = {publisher_key(self.ds.nodes[s].props) for s in r.props.get("sources", []) if s in self.ds.nodes}
+            if len(keys) < 2:
+                self.problem(r.file, r.line, r.id, "status",
+                             "corroborated needs sources from two independent publishers (a mirror counts as "
+                             "its original, state media of one state once); add one or say asserted")
 
     def _refs(self, file: str, line: int, ent: str, props: dict[str, Any], defs: dict[str, PropertyDef]) -> None:
         for name, value in props.items():
@@ -395,6 +408,17 @@ class _Reader:
         for start in sorted(edges):
             if start not in state:
                 visit(start, [])
+
+
+def publisher_key(source: dict[str, Any]) -> str:
+    """Who stands behind a source, for independence: the state for state media, else the publisher.
+
+    A mirror or repost is recorded under its original publisher (``via`` names the mirror), so it shares
+    the original's key; a parenthesis in the name is a gloss (``BIRN (Balkan Insight)`` is BIRN).
+    """
+    if source.get("state_media_of"):
+        return f"state:{source['state_media_of']}"
+    return " ".join(re.sub(r"\([^)]*\)", "", str(source.get("publisher", ""))).lower().split())
 
 
 def props_ent(rec: LinedDict) -> str | None:

@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 import click
 
 from wbkg.config import load_config, local_browser_url
-from wbkg.resources import dataset_dir
 
 if TYPE_CHECKING:
     from wbkg.loaders.dataset import Dataset
@@ -16,6 +15,8 @@ if TYPE_CHECKING:
 
 def _paths(paths: tuple[Path, ...]) -> list[Path]:
     """The paths given, or the curated dataset shipped with wbkg."""
+    from wbkg.resources import dataset_dir  # importlib.resources: not for `wbkg --help`
+
     return list(paths) if paths else [dataset_dir()]
 
 
@@ -142,7 +143,7 @@ def demo_cmd(data_dir: Path | None) -> None:
     from wbkg.rdf.validate import validate_paths
 
     cfg = load_config()
-    ds = validate_paths([data_dir or dataset_dir()], cfg.base_iri)
+    ds = validate_paths(_paths((data_dir,) if data_dir else ()), cfg.base_iri)
     _warn(ds)
     with Graph(cfg) as graph:
         info = graph.verify()
