@@ -109,6 +109,9 @@ class Model:
     relationships: dict[str, RelationshipDef]
     # (low, high) field pairs: where a record has both, high may not be less than low (start/end, shares)
     ordered: tuple[tuple[str, str], ...] = ()
+    # what a `country` query parameter names: a node of class `country_class`, or its ISO code in `country_code`
+    country_class: str = ROOT_CLASS
+    country_code: str | None = None
     # Answers of the lookups below, computed once: they sit on every mapping and validation hot path.
     _memo: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -260,6 +263,14 @@ def _total(raw: Any, where: str) -> Total | None:
                  tuple(str(s) for s in raw.get("except_status") or ()))
 
 
+def _country(raw: Any, origin: str) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or set(raw) - {"class", "code"} or "class" not in raw:
+        raise InvalidModel(f"{origin}: 'country' must be a mapping of class and code")
+    return {"country_class": str(raw["class"]), "country_code": raw.get("code")}
+
+
 def _ordered(raw: Any, origin: str) -> tuple[tuple[str, str], ...]:
     pairs = raw or []
     if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
@@ -321,6 +332,7 @@ def parse_model(doc: Any, origin: str = str(SCHEMA_PATH)) -> Model:
         classes=classes,
         relationships=relationships,
         ordered=_ordered(doc.get("ordered"), origin),
+        **_country(doc.get("country"), origin),
     )
     _check(model, origin)
     return model
@@ -380,6 +392,13 @@ def _check_rules(model: Model, origin: str) -> None:
             for f in r.total.fields:
                 if f not in props or props[f].kind.base not in ("decimal", "percent", "integer"):
                     raise InvalidModel(f"{origin}: relationship {rname} totals {f!r}, not one of its number properties")
+    if model.country_class != ROOT_CLASS:
+        if model.country_class not in model.classes:
+            raise InvalidModel(f"{origin}: country names unknown class {model.country_class!r}")
+        code = model.properties(model.country_class).get(model.country_code or "")
+        if model.country_code is not None and (code is None or code.type != "iso3166"):
+            raise InvalidModel(f"{origin}: country code {model.country_code!r} is not an iso3166 property of "
+                               f"{model.country_class}")
     defs = model.all_property_defs()
     for lo, hi in model.ordered:
         if lo not in defs or hi not in defs:
