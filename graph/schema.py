@@ -1,11 +1,19 @@
 """Neo4j constraints and indexes, derived from the ontology; fixed names, ``IF NOT EXISTS``,
-so setting up the schema is re-runnable."""
+so setting up the schema is re-runnable. The loader's own bookkeeping (its lock, its load records and
+the staging of big loads) has a few more, so that those lookups are index seeks too."""
 
 from __future__ import annotations
+
+import re
 
 from wbkg.ontology.model import ROOT_CLASS, Model, load_model
 
 FULLTEXT_INDEX = "entity_names"
+# Labels of the loader's bookkeeping nodes: never :Entity, so no query or count sees them as data.
+LOAD_LOCK = "LoadLock"
+LOAD_RECORD = "LoadRecord"
+STAGED = "Staged"
+_NAME = re.compile(r"CREATE (?:FULLTEXT )?(?:CONSTRAINT|INDEX) (\S+)")
 
 
 def _snake(name: str) -> str:
@@ -36,4 +44,14 @@ def schema_statements(model: Model | None = None) -> list[str]:
         out.append(
             f"CREATE CONSTRAINT rel_{rel.lower()}_id IF NOT EXISTS FOR ()-[r:{rel}]-() REQUIRE r.id IS UNIQUE"
         )
+    out += [
+        f"CREATE CONSTRAINT load_lock_name IF NOT EXISTS FOR (n:{LOAD_LOCK}) REQUIRE n.name IS UNIQUE",
+        f"CREATE CONSTRAINT load_record_id IF NOT EXISTS FOR (n:{LOAD_RECORD}) REQUIRE n.load_id IS UNIQUE",
+        f"CREATE INDEX staged_load_id IF NOT EXISTS FOR (n:{STAGED}) ON (n.wbkg_load, n.id)",
+    ]
     return out
+
+
+def schema_names(model: Model | None = None) -> set[str]:
+    """The names of the constraints and indexes ``schema_statements`` creates."""
+    return {m.group(1) for stmt in schema_statements(model) if (m := _NAME.match(stmt))}
