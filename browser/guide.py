@@ -21,6 +21,7 @@ from typing import Any
 from wbkg.errors import QueryError
 from wbkg.loaders.dataset import Dataset, NodeRecord, read_dataset
 from wbkg.ontology.build import write_if_changed
+from wbkg.ontology.model import load_model
 from wbkg.queries.registry import Param, Query, canned_queries, example_args, param_refs
 from wbkg.queries.runner import bind
 from wbkg.resources import dataset_dir, packaged
@@ -69,15 +70,17 @@ def resolve_in_dataset(ds: Dataset, kind: str, value: str) -> str:
     """The node id an entity/country example value names, by the rules of ``queries.resolve``:
     id, then (countries) ISO code, then a unique case-insensitive name or alias."""
     want_state = kind == "country"
+    model = load_model()
+    country, code = model.country_class, model.country_code or ""
 
     def fits(node_id: str) -> bool:
-        return not want_state or ds.nodes[node_id].cls == "State"
+        return not want_state or model.is_a(ds.nodes[node_id].cls, country)
 
     if value in ds.nodes and fits(value):
         return value
     if want_state and len(value) == 2:
-        codes = [n.id for n in ds.nodes.values() if n.cls == "State" and str(n.props.get("iso_code", "")).upper()
-                 == value.upper()]
+        codes = [n.id for n in ds.nodes.values() if model.is_a(n.cls, country)
+                 and str(n.props.get(code, "")).upper() == value.upper()]
         if len(codes) == 1:
             return codes[0]
     low = value.lower()

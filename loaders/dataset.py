@@ -6,6 +6,8 @@ file, line, id and field. It never writes anything; ``loaders.writer`` does that
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -13,9 +15,10 @@ from pathlib import Path
 from typing import Any
 
 from wbkg.errors import InvalidData, Problem
+from wbkg.loaders.names import skeleton, suspicious_character
 from wbkg.loaders.safeyaml import LinedDict, read_yaml
-from wbkg.ontology.model import Model, PropertyDef, load_model
-from wbkg.ontology.types import ID_PATTERN, kind_of
+from wbkg.ontology.model import Model, PropertyDef, Total, load_model
+from wbkg.ontology.types import ID_PATTERN, MAX_ID_CHARS, kind_of
 
 TOP_KEYS = {"nodes", "relationships"}
 
@@ -45,6 +48,7 @@ class Dataset:
     nodes: dict[str, NodeRecord] = field(default_factory=dict)
     relationships: list[RelRecord] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # legal but suspicious: printed, never fatal
 
     def counts(self) -> tuple[dict[str, int], dict[str, int]]:
         by_class: dict[str, int] = {}
@@ -56,15 +60,73 @@ class Dataset:
         return dict(sorted(by_class.items())), dict(sorted(by_type.items()))
 
 
-def find_files(paths: Iterable[Path]) -> list[Path]:
-    """Expand directories to their ``*.yaml``/``*.yml`` files (sorted); keep named files as given."""
-    out: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            out.extend(sorted(q for q in p.rglob("*") if q.suffix in (".yaml", ".yml") and q.is_file()))
+DATA_SUFFIXES = (".yaml", ".yml")
+
+
+def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """The data files under ``paths``: a named file as given, a directory's ``*.yaml``/``*.yml`` files (sorted,
+    symbolic links to directories followed). Whatever cannot be read is reported, never skipped in silence: an
+    unreadable directory, a dangling link, a link loop, a directory reached twice, a special file."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    seen: dict[tuple[int, int], Path] = {}
+
+    def report(path: Path, message: str) -> None:
+        problems.append(Problem(str(path), None, None, None, message))
+
+    def walk(directory: Path) -> None:
+        try:
+            st = directory.stat()
+            key = (st.st_dev, st.st_ino)
+        except OSError as e:
+            report(directory, f"cannot read directory: {e.strerror or e}")
+            return
+        if key in seen:
+            report(directory, f"directory already read as {seen[key]} (a symbolic link loop or a second link)")
+            return
+        seen[key] = directory
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as e:
+            report(directory, f"cannot read directory: {e.strerror or e}")
+            return
+        for entry in entries:
+            path = directory / entry.name
+            try:
+                is_dir = entry.is_dir()  # follows links
+            except OSError:
+                is_dir = False
+            if is_dir:
+                walk(path)
+            elif path.suffix in DATA_SUFFIXES or (entry.is_symlink() and broken(path)):
+                given(path)
+
+    def broken(path: Path) -> str | None:
+        """What is wrong with a symbolic link that leads nowhere, or None."""
+        try:
+            path.stat()
+        except OSError as e:
+            if e.errno == errno.ELOOP:
+                return f"symbolic link loop (to {os.readlink(path)})"
+            if path.is_symlink():
+                return f"dangling symbolic link (to {os.readlink(path)})"
+        return None
+
+    def given(path: Path) -> None:
+        problem = broken(path) if path.is_symlink() else None
+        if problem:
+            report(path, problem)
+        elif path.is_dir():
+            walk(path)
         else:
-            out.append(p)
-    return out
+            files.append(path)  # read_yaml reports a missing, unreadable or special file
+
+    for p in paths:
+        try:
+            given(p)
+        except OSError as e:  # a link loop (ELOOP) or a path that cannot be examined
+            report(p, f"cannot read: {e.strerror or e}")
+    return files, problems
 
 
 class _Reader:
@@ -126,6 +188,11 @@ class _Reader:
             ok &= good
             if good:
                 out[key] = value
+                if defs[key].searchable:  # a name: warn about characters that make it look like another
+                    for text in value if defs[key].many else [value]:
+                        what = suspicious_character(text)
+                        if what:
+                            self.ds.warnings.append(Problem(file, line, ent, key, f"{text!r} {what}"))
         for name, d in defs.items():
             if d.required and name not in skip and name not in out and name in defs and rec.get(name) is None:
                 self.problem(file, rec.line, ent, name, "required field is missing")
@@ -175,8 +242,7 @@ class _Reader:
 
     def node(self, file: str, rec: LinedDict) -> None:
         m = self.model
-        raw_id = rec.get("id")
-        ent = raw_id if isinstance(raw_id, str) else None
+        ent = props_ent(rec)
         cls = rec.get("class")
         if cls is None:
             self.problem(file, rec.line, ent, "class", "required field is missing")
@@ -203,7 +269,7 @@ class _Reader:
     def relationship(self, file: str, rec: LinedDict) -> None:
         m = self.model
         rtype = rec.get("type")
-        ent = rec.get("id") if isinstance(rec.get("id"), str) else None
+        ent = props_ent(rec)
         if rtype is None:
             self.problem(file, rec.line, ent, "type", "required field is missing")
             return
@@ -254,7 +320,26 @@ class _Reader:
             self._refs(r.file, r.line, r.id, r.props, m.relationship_props(r.type))
         for rtype in m.acyclic_relationships:
             self._cycles(rtype)
+        for rtype, rdef in m.relationships.items():
+            if rdef.total is not None:
+                self._totals(rtype, rdef.total)
+        self._confusables()
         self._corroboration()
+
+    def _confusables(self) -> None:
+        """Warn where two nodes have names (or aliases) that differ but look the same."""
+        names = [name for name, d in self.model.node_properties.items() if d.searchable]
+        first: dict[str, tuple[str, NodeRecord]] = {}
+        for n in self.ds.nodes.values():
+            for name in names:
+                value = n.props.get(name)
+                for text in value if isinstance(value, list) else [value] if value else []:
+                    key = skeleton(text)
+                    seen = first.setdefault(key, (text, n))
+                    if seen[1].id != n.id and seen[0] != text:
+                        other = seen[1]
+                        self.ds.warnings.append(Problem(n.file, n.line, n.id, name, (
+                            f"{text!r} can be confused with {seen[0]!r} of {other.id} ({other.file}:{other.line})")))
 
     def _corroboration(self) -> None:
         """``corroborated`` needs sources from at least two independent publishers (see ``publisher_key``)."""
@@ -279,6 +364,28 @@ class _Reader:
                 elif d.range and not self.model.is_a(target.cls, d.range):
                     self.problem(file, line, ent, name, f"{ref!r} is a {target.cls}, not a {d.range}")
 
+    def _totals(self, rtype: str, total: Total) -> None:
+        """Report each node whose incoming links of ``rtype`` add up to more than the bound (at the last link)."""
+        into: dict[str, list[tuple[RelRecord, str, float]]] = {}
+        for r in self.ds.relationships:
+            if r.type != rtype or r.props.get("status") in total.except_status:
+                continue
+            field_name = next((f for f in total.fields if r.props.get(f) is not None), None)
+            if field_name is not None:
+                into.setdefault(r.target, []).append((r, field_name, float(r.props[field_name])))
+        unit = "%" if all(self.model.relationship_props(rtype)[f].type == "percent" for f in total.fields) else ""
+        for target, links in into.items():
+            largest: dict[str, float] = {}
+            for r, _, value in links:
+                largest[r.source] = max(value, largest.get(r.source, value))
+            sum_ = sum(largest.values())
+            if sum_ > total.at_most + 1e-9:
+                last, field_name, _ = links[-1]
+                parts = ", ".join(f"{src} {v:g}{unit}" for src, v in largest.items())
+                self.problem(last.file, last.line, last.id, field_name,
+                             f"{rtype} links into {target} add up to {sum_:g}{unit}, over {total.at_most:g}{unit} "
+                             f"({parts}); mark alternatives as {' or '.join(total.except_status) or 'separate'}")
+
     def _cycles(self, rtype: str) -> None:
         edges: dict[str, list[RelRecord]] = {}
         for r in self.ds.relationships:
@@ -289,7 +396,9 @@ class _Reader:
         def visit(n: str, path: list[str]) -> None:
             state[n] = 1
             for r in edges.get(n, []):
-                if state.get(r.target) == 1:  # a back edge closes a cycle
+                if r.target == n:
+                    self.problem(r.file, r.line, r.id, "to", f"{rtype} from a node to itself: {n} -> {n}")
+                elif state.get(r.target) == 1:  # a back edge closes a cycle
                     loop = [*path[path.index(r.target):], n, r.target] if r.target in path else [n, r.target]
                     self.problem(r.file, r.line, r.id, "to", f"{rtype} cycle: {' -> '.join(loop)}")
                 elif state.get(r.target) is None:
@@ -313,15 +422,19 @@ def publisher_key(source: dict[str, Any]) -> str:
 
 
 def props_ent(rec: LinedDict) -> str | None:
+    """The id a record gives, to name it in messages (an overlong one cut short)."""
     v = rec.get("id")
-    return v if isinstance(v, str) else None
+    if not isinstance(v, str):
+        return None
+    return v if len(v) <= MAX_ID_CHARS else f"{v[:40]}…"
 
 
 def read_dataset(paths: Iterable[Path], model: Model | None = None) -> Dataset:
     """Read and check every file; raise ``InvalidData`` with all problems, or return the dataset."""
     reader = _Reader(model or load_model())
-    files = find_files(paths)
-    if not files:
+    paths = list(paths)
+    files, reader.problems = find_files(paths)
+    if not files and not reader.problems:
         raise InvalidData([Problem(", ".join(str(p) for p in paths) or "(no paths)", None, None, None,
                                    "no .yaml files found")])
     for path in files:

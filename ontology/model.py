@@ -68,6 +68,17 @@ class ClassDef:
 
 
 @dataclass(frozen=True)
+class Total:
+    """The links of one type into one node may not add up to more than ``at_most``: each link counts the first
+    of ``fields`` it gives, each source node its largest value (stakes at different times do not add up), and
+    links whose status is in ``except_status`` are alternatives reported by the sources, not added."""
+
+    fields: tuple[str, ...]
+    at_most: float
+    except_status: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RelationshipDef:
     name: str
     from_classes: tuple[str, ...]
@@ -77,6 +88,7 @@ class RelationshipDef:
     align: dict[str, tuple[str, ...]]
     own: dict[str, PropertyDef]
     acyclic: bool = False  # no node reaches itself along links of this type (no self-loops, no cycles)
+    total: Total | None = None  # a bound on the sum of a value over the links into one node (shares)
 
     @property
     def local_name(self) -> str:
@@ -97,6 +109,9 @@ class Model:
     relationships: dict[str, RelationshipDef]
     # (low, high) field pairs: where a record has both, high may not be less than low (start/end, shares)
     ordered: tuple[tuple[str, str], ...] = ()
+    # what a `country` query parameter names: a node of class `country_class`, or its ISO code in `country_code`
+    country_class: str = ROOT_CLASS
+    country_code: str | None = None
     # Answers of the lookups below, computed once: they sit on every mapping and validation hot path.
     _memo: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -237,6 +252,25 @@ def _style(raw: Any, where: str) -> dict[str, str]:
     return {k: str(v) for k, v in raw.items()}
 
 
+def _total(raw: Any, where: str) -> Total | None:
+    if raw is None:
+        return None
+    if (not isinstance(raw, dict) or set(raw) - {"fields", "at_most", "except_status"}
+            or not isinstance(raw.get("fields"), list) or not isinstance(raw.get("at_most"), int | float)):
+        raise InvalidModel(f"{where}: total must be a mapping of fields (a list), at_most (a number) and "
+                           "except_status (a list)")
+    return Total(tuple(str(f) for f in raw["fields"]), float(raw["at_most"]),
+                 tuple(str(s) for s in raw.get("except_status") or ()))
+
+
+def _country(raw: Any, origin: str) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or set(raw) - {"class", "code"} or "class" not in raw:
+        raise InvalidModel(f"{origin}: 'country' must be a mapping of class and code")
+    return {"country_class": str(raw["class"]), "country_code": raw.get("code")}
+
+
 def _ordered(raw: Any, origin: str) -> tuple[tuple[str, str], ...]:
     pairs = raw or []
     if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
@@ -286,6 +320,7 @@ def parse_model(doc: Any, origin: str = str(SCHEMA_PATH)) -> Model:
             align=_align(raw.get("align"), f"relationships.{name}"),
             own=_props(raw.get("properties"), f"relationships.{name}"),
             acyclic=bool(raw.get("acyclic", False)),
+            total=_total(raw.get("total"), f"relationships.{name}"),
         )
     model = Model(
         title=str(meta.get("title", "")),
@@ -297,6 +332,7 @@ def parse_model(doc: Any, origin: str = str(SCHEMA_PATH)) -> Model:
         classes=classes,
         relationships=relationships,
         ordered=_ordered(doc.get("ordered"), origin),
+        **_country(doc.get("country"), origin),
     )
     _check(model, origin)
     return model
@@ -350,6 +386,19 @@ def _check_rules(model: Model, origin: str) -> None:
         if c.name_from is not None and model.properties(name).get(c.name_from, PropertyDef("", "id")).type not in (
                 "string", "text"):
             raise InvalidModel(f"{origin}: class {name} takes its name from {c.name_from!r}, not a text property")
+    for rname, r in model.relationships.items():
+        if r.total is not None:
+            props = model.relationship_props(rname)
+            for f in r.total.fields:
+                if f not in props or props[f].kind.base not in ("decimal", "percent", "integer"):
+                    raise InvalidModel(f"{origin}: relationship {rname} totals {f!r}, not one of its number properties")
+    if model.country_class != ROOT_CLASS:
+        if model.country_class not in model.classes:
+            raise InvalidModel(f"{origin}: country names unknown class {model.country_class!r}")
+        code = model.properties(model.country_class).get(model.country_code or "")
+        if model.country_code is not None and (code is None or code.type != "iso3166"):
+            raise InvalidModel(f"{origin}: country code {model.country_code!r} is not an iso3166 property of "
+                               f"{model.country_class}")
     defs = model.all_property_defs()
     for lo, hi in model.ordered:
         if lo not in defs or hi not in defs:

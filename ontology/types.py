@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
@@ -100,7 +101,7 @@ def _one_line(raw: Any) -> str:
     text = check_text(raw)
     if "\n" in text or not text.strip():
         raise ValueError("must be one non-empty line of text")
-    return text.strip()
+    return unicodedata.normalize("NFC", text.strip())  # one spelling of "é", whichever way it was typed
 
 
 def _decimal_text(value: float | int) -> str:
@@ -189,7 +190,7 @@ class TextType(PropertyType):
         text = check_text(raw)
         if not text.strip():
             raise ValueError("must not be empty")
-        return " ".join(text.split())
+        return unicodedata.normalize("NFC", " ".join(text.split()))
 
     def shacl(self, g: Graph, shape: Node, p: PropertyDef, v: Vocab, new_node: NewNode) -> None:
         g.add((shape, SH.datatype, self.datatype))

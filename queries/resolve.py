@@ -14,15 +14,14 @@ import re
 from wbkg.errors import QueryError
 from wbkg.graph.connection import Graph
 from wbkg.graph.schema import FULLTEXT_INDEX
+from wbkg.ontology.model import ROOT_CLASS, load_model
 
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/&|])')
 _ISO = re.compile(r"^[A-Za-z]{2}$")
 
-# Only these fixed texts enter the query; the label comes from this table, never from the user.
-_LABELS = {"entity": "Entity", "country": "State"}
-
+# Only these fixed texts enter the query; the label and key come from the model, never from the user.
 _BY_ID = "MATCH (x:{label} {{id: $value}}) RETURN x.id AS id"
-_BY_ISO = "MATCH (x:State) WHERE x.iso_code = toUpper($value) RETURN x.id AS id ORDER BY x.id"
+_BY_ISO = "MATCH (x:{label}) WHERE x.{code} = toUpper($value) RETURN x.id AS id ORDER BY x.id"
 _BY_NAME = (
     "CALL db.index.fulltext.queryNodes($index, $lucene) YIELD node "
     "WHERE node:{label} AND (toLower(node.name) = toLower($value) "
@@ -39,15 +38,16 @@ def lucene_phrase(value: str) -> str:
 
 def resolve(graph: Graph, kind: str, value: str, param: str = "entity") -> str:
     """The id of the node of ``kind`` ('entity' or 'country') that ``value`` names; QueryError otherwise."""
-    label = _LABELS[kind]
+    model = load_model()
+    label = model.country_class if kind == "country" else ROOT_CLASS
     value = value.strip()
     if not value:
         raise QueryError(f"parameter {param!r} is empty: give an id, a name or an alias")
     found = graph.rows(_BY_ID.format(label=label), {"value": value})
     if found:
         return str(found[0]["id"])
-    if kind == "country" and _ISO.match(value):
-        found = graph.rows(_BY_ISO, {"value": value})
+    if kind == "country" and model.country_code and _ISO.match(value):
+        found = graph.rows(_BY_ISO.format(label=label, code=model.country_code), {"value": value})
         if len(found) == 1:
             return str(found[0]["id"])
     matches = graph.rows(_BY_NAME.format(label=label),

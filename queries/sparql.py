@@ -101,15 +101,16 @@ def resolve(g: Graph, v: Vocab, kind: str, value: str, param: str) -> str:
     value = value.strip()
     if not value:
         raise QueryError(f"parameter {param!r} is empty: give an id, a name or an alias")
-    allowed = set(g.subjects(RDF.type, v.cls("State"))) if kind == "country" else None
+    country, code = v.model.country_class, v.model.country_code
+    allowed = set(g.subjects(RDF.type, v.cls(country))) if kind == "country" else None
 
     def fits(s: Node) -> bool:
         return (s, DCTERMS.identifier, None) in g and (allowed is None or s in allowed)
 
     if fits(v.node(value)):
         return value
-    if kind == "country" and len(value) == 2 and value.isalpha():
-        hits = sorted({str(g.value(s, DCTERMS.identifier)) for s in g.subjects(v.prop("iso_code"),
+    if kind == "country" and code and len(value) == 2 and value.isalpha():
+        hits = sorted({str(g.value(s, DCTERMS.identifier)) for s in g.subjects(v.prop(code),
                                                                                 Literal(value.upper())) if fits(s)})
         if len(hits) == 1:
             return hits[0]

@@ -349,3 +349,51 @@ def test_stored_values_have_the_neo4j_type_of_their_ontology_type(neomodel_graph
     assert [(stored, expected) for stored, expected, _ in checked if stored != expected] == []
     # the tiny dataset holds a value of each of these types
     assert {t for _, _, t in checked} == {"id", "string", "text", "enum", "ref", "date", "percent", "iso3166"}
+
+
+def test_adding_a_class_is_one_schema_edit(tmp_path: Path) -> None:
+    """A class and a relationship type added to the schema document alone: every generated artefact follows."""
+    import yaml
+
+    from wbkg.browser.style import class_colours
+    from wbkg.graph.schema import schema_statements
+    from wbkg.loaders.dataset import read_dataset
+    from wbkg.ontology.model import SCHEMA_PATH, parse_model
+    from wbkg.ontology.owl import build_shapes
+    from wbkg.ontology.vocab import Vocab
+
+    doc = yaml.safe_load(SCHEMA_PATH.read_text(encoding="utf-8"))
+    doc["classes"]["Vessel"] = {"label": "vessel", "comment": "A ship.",
+                                "properties": {"flag": {"type": "iso3166", "indexed": True}}}
+    doc["relationships"]["DOCKS_AT"] = {"from": ["Vessel"], "to": ["Place"], "label": "docks at"}
+    model = parse_model(doc, "test")
+
+    (tmp_path / "new_models.py").write_text(render_models(model), encoding="utf-8")
+    code = ("import new_models as m; v = m.Vessel; "
+            "print(v.__label__, sorted(m.db_props(v)), sorted(m.rels(v)), len(m.NODE_MODELS), len(m.REL_MODELS))")
+    helpers = ("def db_props(c): return c.defined_properties(aliases=False, rels=False)\n"
+               "def rels(c): return c.defined_properties(aliases=False, properties=False, rels=True)\n")
+    with (tmp_path / "new_models.py").open("a", encoding="utf-8") as f:
+        f.write(helpers)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split(" ", 1)[0] == "Vessel"
+    assert done.stdout.strip().endswith(f"{len(NODE_MODELS) + 1} {len(REL_MODELS) + 1}")
+    assert "['docks_at']" in done.stdout and "'flag'" in done.stdout
+
+    assert "CREATE INDEX vessel_flag IF NOT EXISTS FOR (n:Vessel) ON (n.flag)" in schema_statements(model)
+    assert "CREATE CONSTRAINT vessel_id IF NOT EXISTS FOR (n:Vessel) REQUIRE n.id IS UNIQUE" in schema_statements(model)
+    colours = class_colours(model)
+    assert {c: colours[c] for c in MODEL.concrete_classes} == class_colours(MODEL)  # nobody else's colour moves
+    assert "Vessel" in colours
+    shapes = build_shapes(Vocab("https://example.org/", model)).serialize(format="turtle")
+    assert "VesselShape" in shapes and "DOCKS_ATShape" in shapes
+
+    (tmp_path / "v.yaml").write_text(
+        "nodes:\n  - {id: src-a, class: Source, title: A report, publisher: Someone, kind: news}\n"
+        "  - {id: ship, class: Vessel, name: Ship, flag: PA, sources: [src-a]}\n"
+        "  - {id: port, class: Place, name: Port, kind: city, sources: [src-a]}\n"
+        "relationships:\n  - {type: DOCKS_AT, from: ship, to: port, status: asserted, evidence: Seen.,"
+        " sources: [src-a]}\n", encoding="utf-8")
+    ds = read_dataset([tmp_path / "v.yaml"], model=model)
+    assert (ds.nodes["ship"].cls, [r.type for r in ds.relationships]) == ("Vessel", ["DOCKS_AT"])

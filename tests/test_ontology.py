@@ -260,6 +260,8 @@ BAD_SCHEMAS = {
                              "classes.Actor: style color 'red' is not of the form #RRGGBB (upper case)"),
     "an ordered pair naming nothing": (_doc(ordered=[["age", "death"]]),
                                        "test.yaml: ordered pair [age, death] names an unknown property"),
+    "a country code that is no ISO code": (_doc(country={"class": "Person", "code": "age"}),
+                                           "test.yaml: country code 'age' is not an iso3166 property of Person"),
     "an ordered pair of two types": (_doc(ordered=[["age", "id"]]),
                                      "test.yaml: ordered pair [age, id] mixes types integer and id"),
 }
@@ -272,6 +274,7 @@ def test_rules_kept_as_data_are_read_from_the_schema() -> None:
     assert {"OWNS", "PART_OF"} <= set(MODEL.acyclic_relationships)
     assert ("start", "end") in MODEL.ordered and ("share_min", "share_max") in MODEL.ordered
     assert MODEL.node_properties["name"].indexed and MODEL.node_properties["name"].searchable
+    assert (MODEL.country_class, MODEL.country_code) == ("State", "iso_code")
 
 
 @pytest.mark.parametrize("case", list(BAD_SCHEMAS))

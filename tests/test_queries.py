@@ -124,8 +124,8 @@ def test_parameter_values_are_typed_per_header(tmp_path: Path) -> None:
                          ({"i": "1", "d": "19"},
                           "parameter 'd': '19' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"),
                          ({"i": "1", "d": "２０２０-０５"},
-                          "parameter 'd': '２０２０-０５' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"),
-                         ({"i": "１２", "d": "2020"}, "parameter 'i' must be an integer in ASCII digits, got '１２'"),
+                          "parameter 'd' must be written in ASCII digits (0-9), got '２０２０-０５'"),
+                         ({"i": "1_000", "d": "2020"}, "parameter 'i' must be an integer, got '1_000'"),
                          ({"d": "2019"}, "script needs parameter 'i' (integer): add -p i VALUE"),
                          ({"i": "1", "d": "2019", "z": "1"}, "script has no parameter 'z' (declared: i, f, b, d, s)")]:
         with pytest.raises(QueryError) as e:

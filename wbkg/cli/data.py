@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from wbkg.config import load_config, local_browser_url
+
+if TYPE_CHECKING:
+    from wbkg.loaders.dataset import Dataset
 
 
 def _paths(paths: tuple[Path, ...]) -> list[Path]:
@@ -14,6 +18,12 @@ def _paths(paths: tuple[Path, ...]) -> list[Path]:
     from wbkg.resources import dataset_dir  # importlib.resources: not for `wbkg --help`
 
     return list(paths) if paths else [dataset_dir()]
+
+
+def _warn(ds: Dataset) -> None:
+    """Print what is legal but suspicious in a dataset (confusable names, invisible characters) on stderr."""
+    for w in ds.warnings:
+        click.echo(f"warning: {w}", err=True)
 
 
 def _print_counts(title: str, counts: dict[str, int]) -> None:
@@ -46,6 +56,7 @@ def validate_cmd(paths: tuple[Path, ...], rdf_file: Path | None) -> None:
     from wbkg.rdf.validate import validate_paths
 
     ds = validate_paths(_paths(paths), cfg.base_iri)
+    _warn(ds)
     nodes, rels = ds.counts()
     click.echo(f"ok: {len(ds.files)} file(s), {len(ds.nodes)} nodes, {len(ds.relationships)} relationships")
     _print_counts("nodes", nodes)
@@ -91,6 +102,7 @@ def load_cmd(paths: tuple[Path, ...], rdf_file: Path | None, dataset: str | None
         from wbkg.rdf.validate import validate_paths
 
         ds = validate_paths(_paths(paths), cfg.base_iri)
+    _warn(ds)
     with Graph(cfg) as graph:
         summary = load(graph, ds, progress=not quiet, dataset=dataset, dry_run=dry_run)
     if dry_run:
@@ -148,6 +160,7 @@ def demo_cmd(data_dir: Path | None) -> None:
 
     cfg = load_config()
     ds = validate_paths(_paths((data_dir,) if data_dir else ()), cfg.base_iri)
+    _warn(ds)
     with Graph(cfg) as graph:
         info = graph.verify()
         click.echo(f"Neo4j {info['version']} {info['edition']} at {cfg.uri}, database {cfg.database}")
