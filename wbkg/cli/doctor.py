@@ -37,7 +37,7 @@ def _is_local(host: str) -> bool:
 
 def check_java() -> Check:
     # the server module and the driver are imported by the checks that use them, not by `wbkg --help`
-    from wbkg.graph.server import MIN_JAVA, java_executable, java_version
+    from wbkg.graph.server.toolchain import MIN_JAVA, java_executable, java_version
 
     java = java_executable()
     found = java_version(java) if java else None
@@ -51,7 +51,7 @@ def check_java() -> Check:
 
 
 def check_maven() -> Check:
-    from wbkg.graph.server import maven_version
+    from wbkg.graph.server.toolchain import maven_version
 
     found = maven_version()
     if found is None:
@@ -85,13 +85,15 @@ def check_bolt(cfg: Config) -> list[Check]:
             Check("neo4j", None, "needs a login"),
             Check("database", None, "needs a login"),
         ]
-    import neo4j
     from neo4j import exceptions as nx
 
+    from wbkg.errors import ConnectionError
+    from wbkg.graph.connection import open_driver
+
     try:
-        driver = neo4j.GraphDatabase.driver(cfg.uri, auth=(cfg.user, cfg.password), connection_timeout=5.0)
-    except (ValueError, nx.ConfigurationError) as e:
-        return [Check("authentication", False, f"NEO4J_URI {cfg.uri!r} is not usable ({e})", "correct NEO4J_URI")]
+        driver = open_driver(cfg.uri, cfg.user, cfg.password)
+    except ConnectionError as e:
+        return [Check("authentication", False, str(e), "correct NEO4J_URI")]
     checks: list[Check] = []
     with driver:
         try:

@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # the server module loads the driver: only the commands that 
 
 
 def _server() -> LocalServer:
+    # imported here: the server module (and its POSIX process plumbing) is needed only by these commands
     from wbkg.graph.server import LocalServer
 
     return LocalServer(load_config())
