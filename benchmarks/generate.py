@@ -108,6 +108,10 @@ class _Writer:
             raise ValueError("too small: a dataset needs at least one Source")
 
     def value(self, owner: str, pd: PropertyDef, i: int) -> Any:
+        v = self._value(owner, pd, i)
+        return [v] if pd.many and not isinstance(v, list) else v
+
+    def _value(self, owner: str, pd: PropertyDef, i: int) -> Any:
         t = pd.type
         if t == "ref":
             if pd.range == "Source":
@@ -115,8 +119,7 @@ class _Writer:
                 if self.sources > 1 and i % 3 == 0:
                     refs.append(node_id("Source", (i + 1) % self.sources))
                 return refs if pd.many else refs[0]
-            target = node_id(pd.range or "Claim", i % max(1, self.classes.get(pd.range or "Claim", 1)))
-            return [target] if pd.many else target
+            return node_id(pd.range or "Claim", i % max(1, self.classes.get(pd.range or "Claim", 1)))
         if t == "string":
             text = f"Synthetic {owner} {i} {pd.name.replace('_', ' ')}"
             return [text, f"{text} (other)"] if pd.many else text
@@ -180,6 +183,8 @@ class _Writer:
         rec.update(self.fields(rtype, defs, seen, of, k, {"id", "claim", "status", "share", "share_min",
                                                           "share_max"}))
         rec["status"] = self.status(k)
+        if rec["status"] == "corroborated" and self.sources > 1:  # two publishers (each source has its own)
+            rec["sources"] = [node_id("Source", k % self.sources), node_id("Source", (k + 1) % self.sources)]
         if rec["status"] in ("disputed", "denied") and self.claims:
             rec["claim"] = node_id("Claim", k % self.claims)
         if rtype == "OWNS":
