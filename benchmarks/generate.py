@@ -137,8 +137,8 @@ class _Writer:
             return f"https://example.org/synthetic/{_slug(owner)}/{i}"
         if t == "qid":
             return f"Q{100000 + i}"
-        if t == "iso3166":
-            return chr(65 + (i // 26) % 26) + chr(65 + i % 26)
+        if t == "iso3166":  # X?: user-assigned codes, never a real country's (the curated anchors stay unique)
+            return "X" + chr(65 + i % 26)
         if t == "enum":
             return pd.values[i % len(pd.values)]
         raise ValueError(f"no synthetic values for property type {t!r}")
