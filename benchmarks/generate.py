@@ -140,7 +140,8 @@ class _Writer:
         if t == "iso3166":  # X?: user-assigned codes, never a real country's (the curated anchors stay unique)
             return "X" + chr(65 + i % 26)
         if t == "enum":
-            return pd.values[i % len(pd.values)]
+            choice = pd.values[i % len(pd.values)]
+            return [choice] if pd.many else choice
         raise ValueError(f"no synthetic values for property type {t!r}")
 
     def fields(self, owner: str, defs: dict[str, PropertyDef], seen: Counter[str], of: int, i: int,
@@ -183,8 +184,12 @@ class _Writer:
         rec.update(self.fields(rtype, defs, seen, of, k, {"id", "claim", "status", "share", "share_min",
                                                           "share_max"}))
         rec["status"] = self.status(k)
-        if rec["status"] == "corroborated" and self.sources > 1:  # two publishers (each source has its own)
-            rec["sources"] = [node_id("Source", k % self.sources), node_id("Source", (k + 1) % self.sources)]
+        if rec["status"] == "corroborated":
+            # the evidence rule: two independent publishers (each synthetic source has its own publisher)
+            if self.sources > 1:
+                rec["sources"] = [node_id("Source", k % self.sources), node_id("Source", (k + 1) % self.sources)]
+            else:
+                rec["status"] = "asserted"
         if rec["status"] in ("disputed", "denied") and self.claims:
             rec["claim"] = node_id("Claim", k % self.claims)
         if rtype == "OWNS":
