@@ -56,14 +56,16 @@ generate: install
 	$(WBKG) browser --write
 	$(WBKG) query readme
 
-## bench: speed and memory of validating, loading, querying and exporting, on a scratch server of its own
+## bench: speed and memory of validating, loading, querying and exporting, on a scratch server of its own;
+## with SIZE=10000[,100000,...] the scale benchmark (benchmarks/scale.py): ratios against anchors per size
 # (a user's config file must not point the benchmark, which wipes its database, at another server)
 BENCH_ENV := WBKG_HOME=$(CURDIR)/.wbkg/bench-server WBKG_NEO4J_BOLT_PORT=19687 WBKG_NEO4J_HTTP_PORT=19474 \
 	WBKG_CONFIG=$(CURDIR)/.wbkg/bench-server/no-config.toml NEO4J_URI= NEO4J_PASSWORD=
 bench: install-test
 	$(BENCH_ENV) $(WBKG) neo4j install
 	$(BENCH_ENV) $(WBKG) neo4j start
-	$(BENCH_ENV) $(BIN)/python -m benchmarks.run; rc=$$?; $(BENCH_ENV) $(WBKG) neo4j stop; exit $$rc
+	$(BENCH_ENV) $(BIN)/python -m $(if $(SIZE),benchmarks.scale $(SIZE),benchmarks.run); rc=$$?; \
+		$(BENCH_ENV) $(WBKG) neo4j stop; exit $$rc
 
 stop:
 	-$(WBKG) neo4j stop

@@ -108,6 +108,10 @@ class _Writer:
             raise ValueError("too small: a dataset needs at least one Source")
 
     def value(self, owner: str, pd: PropertyDef, i: int) -> Any:
+        v = self._value(owner, pd, i)
+        return [v] if pd.many and not isinstance(v, list) else v
+
+    def _value(self, owner: str, pd: PropertyDef, i: int) -> Any:
         t = pd.type
         if t == "ref":
             if pd.range == "Source":
@@ -115,8 +119,7 @@ class _Writer:
                 if self.sources > 1 and i % 3 == 0:
                     refs.append(node_id("Source", (i + 1) % self.sources))
                 return refs if pd.many else refs[0]
-            target = node_id(pd.range or "Claim", i % max(1, self.classes.get(pd.range or "Claim", 1)))
-            return [target] if pd.many else target
+            return node_id(pd.range or "Claim", i % max(1, self.classes.get(pd.range or "Claim", 1)))
         if t == "string":
             text = f"Synthetic {owner} {i} {pd.name.replace('_', ' ')}"
             return [text, f"{text} (other)"] if pd.many else text
@@ -134,8 +137,8 @@ class _Writer:
             return f"https://example.org/synthetic/{_slug(owner)}/{i}"
         if t == "qid":
             return f"Q{100000 + i}"
-        if t == "iso3166":
-            return chr(65 + (i // 26) % 26) + chr(65 + i % 26)
+        if t == "iso3166":  # X?: user-assigned codes, never a real country's (the curated anchors stay unique)
+            return "X" + chr(65 + i % 26)
         if t == "enum":
             choice = pd.values[i % len(pd.values)]
             return [choice] if pd.many else choice

@@ -1,7 +1,7 @@
 """A YAML reader for untrusted data files: safe, bounded, and aware of line numbers.
 
-It composes the YAML node tree with PyYAML's composer (over libyaml's parser when installed, else the
-pure-Python ``SafeLoader``) and converts it itself, so that:
+It builds the document itself from the events of libyaml's parser (PyYAML's C binding), in one loop
+with no node tree, so that:
 - no tag other than the core schema's is accepted (``!!python/object`` and friends are refused);
 - anchors and aliases are refused (no exponential "billion laughs" expansion);
 - files that are too large, not UTF-8, or binary are refused before parsing;
@@ -18,11 +18,22 @@ from __future__ import annotations
 import os
 import re
 import stat
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml._yaml import CParser
+from yaml.events import (
+    DocumentEndEvent,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+)
+from yaml.nodes import Node, ScalarNode
 
 from wbkg.errors import Problem
 from wbkg.ontology.types import CONTROL_PATTERN, SURROGATE_PATTERN
@@ -36,6 +47,7 @@ _ALLOWED_TAGS = {f"{_CORE}{t}" for t in ("str", "int", "float", "bool", "null", 
 
 
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_RESOLVER = yaml.resolver.Resolver()
 # The numbers YAML 1.2's core schema and JSON agree on: plain decimal integers (no leading zero) and decimals.
 _PLAIN_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
 _PLAIN_FLOAT = re.compile(r"^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$|^[-+]?\.(?:inf|Inf|INF)$|"
@@ -61,9 +73,8 @@ class YamlProblem(Exception):
 
 
 class _Checked:
-    """Composer checks shared by both loaders: anchors and aliases are refused before anything could expand,
-    and nesting is bounded while composing, so "[[[[…" fails with a line number instead of exhausting the
-    stack."""
+    """The same refusals for the pure-Python reader: anchors and aliases before anything could expand, and
+    nesting bounded while composing, so "[[[[…" fails with a line number instead of exhausting the stack."""
 
     depth = 0
     check_event: Any
@@ -87,37 +98,14 @@ class _Checked:
 
 
 class _NoAliasLoader(_Checked, yaml.SafeLoader):
-    """The pure-Python reader: its syntax errors carry PyYAML's usual message and line."""
+    """The pure-Python reader, used only to word the error of a file that libyaml rejected (PyYAML's usual
+    message and line; libyaml scans ahead, so it may stop at its own limits before our checks see them)."""
 
 
-if yaml.__with_libyaml__:
-    from yaml._yaml import CParser
-
-    class _FastLoader(_Checked, yaml.composer.Composer, CParser, yaml.resolver.Resolver):  # type: ignore[misc]
-        """The same checks over libyaml's parser (about ten times faster on the curated data)."""
-
-        def __init__(self, stream: str) -> None:
-            CParser.__init__(self, stream)
-            yaml.composer.Composer.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
-
-
-def _compose(text: str) -> Node | None:
-    """The node tree, composed by libyaml's parser when it is installed; a syntax error is reported by the
-    pure-Python reader, with its usual message and line."""
-    if yaml.__with_libyaml__:
-        fast = _FastLoader(text)
-        try:
-            return fast.get_single_node()
-        except yaml.YAMLError:
-            pass
-        finally:
-            fast.dispose()
-    loader = _NoAliasLoader(text)
-    try:
-        return loader.get_single_node()
-    finally:
-        loader.dispose()
+@lru_cache(maxsize=4096)
+def _plain_tag(value: str) -> str:
+    """The core-schema tag of a plain (unquoted) scalar; keys and enum values repeat, hence the cache."""
+    return str(_RESOLVER.resolve(ScalarNode, value, (True, False)))
 
 
 def _plain_number(value: str, line: int, tag: str) -> None:
@@ -141,54 +129,144 @@ def _plain_number(value: str, line: int, tag: str) -> None:
                             "digits, or quote it if it is text")
 
 
-def _convert(node: Node) -> Any:
-    line = node.start_mark.line + 1
-    if node.tag not in _ALLOWED_TAGS:
-        raise YamlProblem(line, f"YAML tag {node.tag!r} is not allowed in data files")
-    if isinstance(node, ScalarNode):
-        value = node.value
-        if len(value) > MAX_SCALAR_CHARS:
-            raise YamlProblem(line, f"a value of {len(value)} characters exceeds the limit of {MAX_SCALAR_CHARS}")
-        surrogate = SURROGATE_PATTERN.search(value)
-        if surrogate:
-            raise YamlProblem(line, f"the lone surrogate U+{ord(surrogate.group()):04X} is not a character "
-                                    "(an escape such as \\ud800 in a quoted string?)")
-        tag = node.tag[len(_CORE):]
-        if tag in ("int", "float") and not node.style:  # plain (None, or "" from libyaml)
-            _plain_number(value, line, tag)
-        if tag in ("str", "timestamp"):
-            return value
-        if tag == "null":
-            return None
-        if tag == "bool":
-            return _CONSTRUCTOR.construct_yaml_bool(node)
-        if tag == "int":
-            return _CONSTRUCTOR.construct_yaml_int(node)
-        if tag == "float":
-            return _CONSTRUCTOR.construct_yaml_float(node)
+@lru_cache(maxsize=4096)
+def _key_problem(key: str) -> str | None:
+    """Why a mapping key is refused (a control character or a lone surrogate), or None; keys repeat."""
+    control = CONTROL_PATTERN.search(key) or SURROGATE_PATTERN.search(key)
+    return f"a key contains the control character U+{ord(control.group()):04X}" if control else None
+
+
+def _scalar(tag: str, value: str, line: int, plain: bool) -> Any:
+    if tag not in _ALLOWED_TAGS:
+        raise YamlProblem(line, f"YAML tag {tag!r} is not allowed in data files")
+    if len(value) > MAX_SCALAR_CHARS:
+        raise YamlProblem(line, f"a value of {len(value)} characters exceeds the limit of {MAX_SCALAR_CHARS}")
+    kind = tag[len(_CORE):]
+    if plain and kind in ("int", "float"):
+        _plain_number(value, line, kind)
+    if kind in ("str", "timestamp"):
         return value
-    if isinstance(node, SequenceNode):
-        out = LinedList(_convert(child) for child in node.value)
-        out.line = line
-        return out
-    if isinstance(node, MappingNode):
-        d = LinedDict()
-        d.line = line
-        d.lines = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, ScalarNode):
-                raise YamlProblem(key_node.start_mark.line + 1, "mapping keys must be plain strings")
-            key = key_node.value
-            control = CONTROL_PATTERN.search(key) or SURROGATE_PATTERN.search(key)
-            if control:
-                raise YamlProblem(key_node.start_mark.line + 1,
-                                  f"a key contains the control character U+{ord(control.group()):04X}")
-            if key in d:
-                raise YamlProblem(key_node.start_mark.line + 1, f"key {key!r} appears twice in one mapping")
-            d[key] = _convert(value_node)
-            d.lines[key] = key_node.start_mark.line + 1
-        return d
-    raise YamlProblem(line, "unsupported YAML node")
+    if kind == "null":
+        return None
+    node = ScalarNode(tag, value)
+    if kind == "bool":
+        return _CONSTRUCTOR.construct_yaml_bool(node)
+    if kind == "int":
+        return _CONSTRUCTOR.construct_yaml_int(node)
+    if kind == "float":
+        return _CONSTRUCTOR.construct_yaml_float(node)
+    return value
+
+
+def _build(parser: Any) -> Any:
+    """The document as LinedDict / LinedList / scalars, built straight from libyaml's events.
+
+    No node tree and no recursion: one loop over the events with a stack of open collections (the hot path:
+    a quoted scalar in a mapping costs a few comparisons). Anchors and aliases are refused before anything
+    could expand, and nesting is bounded while building. Returns ``_EMPTY`` for a stream without a
+    document."""
+    get = parser.get_event
+    event = get()  # StreamStart
+    event = get()
+    if isinstance(event, StreamEndEvent):
+        return _EMPTY
+    document = event  # a DocumentStart
+    stack: list[tuple[Any, str | None]] = []  # the enclosing collections, with their pending keys
+    top: Any = None  # the open collection (None at the root)
+    key: str | None = None  # in a mapping, the key awaiting its value (None: a key comes next)
+    is_map = False
+    root: Any = _EMPTY
+    while True:
+        event = get()
+        cls = type(event)
+        if cls is ScalarEvent:
+            if event.anchor is not None:
+                raise YamlProblem(event.start_mark.line + 1, "YAML anchors (&name) are not allowed in data files")
+            value = event.value
+            tag = event.tag
+            if tag is None or tag == "!":
+                tag = _plain_tag(value) if event.implicit[0] else _STR
+            if is_map and key is None:
+                if tag not in _ALLOWED_TAGS:
+                    raise YamlProblem(event.start_mark.line + 1, f"YAML tag {tag!r} is not allowed in data files")
+                problem = _key_problem(value)
+                if problem:
+                    raise YamlProblem(event.start_mark.line + 1, problem)
+                if value in top:
+                    raise YamlProblem(event.start_mark.line + 1, f"key {value!r} appears twice in one mapping")
+                top.lines[value] = event.start_mark.line + 1
+                key = value
+                continue
+            if len(stack) >= MAX_DEPTH:
+                raise YamlProblem(event.start_mark.line + 1, f"nesting deeper than {MAX_DEPTH} levels")
+            if event.style == '"':  # only an escape in a double-quoted scalar can make a lone surrogate
+                surrogate = SURROGATE_PATTERN.search(value)
+                if surrogate:
+                    raise YamlProblem(event.start_mark.line + 1,
+                                      f"the lone surrogate U+{ord(surrogate.group()):04X} is not a character "
+                                      "(an escape such as \\ud800 in a quoted string?)")
+            if tag != _STR or len(value) > MAX_SCALAR_CHARS:
+                value = _scalar(tag, value, event.start_mark.line + 1, plain=not event.style)
+        elif cls is MappingEndEvent or cls is SequenceEndEvent:
+            value = top
+            top, key = stack.pop()
+            is_map = type(top) is LinedDict
+        elif cls is MappingStartEvent or cls is SequenceStartEvent:
+            line = event.start_mark.line + 1
+            if event.anchor is not None:
+                raise YamlProblem(line, "YAML anchors (&name) are not allowed in data files")
+            if is_map and key is None:
+                raise YamlProblem(line, "mapping keys must be plain strings")
+            if len(stack) >= MAX_DEPTH:
+                raise YamlProblem(line, f"nesting deeper than {MAX_DEPTH} levels")
+            if event.tag is not None and event.tag != "!" and event.tag not in _ALLOWED_TAGS:
+                raise YamlProblem(line, f"YAML tag {event.tag!r} is not allowed in data files")
+            stack.append((top, key))
+            is_map = cls is MappingStartEvent
+            top = LinedDict() if is_map else LinedList()
+            if is_map:
+                top.lines = {}
+            top.line = line
+            key = None
+            continue
+        elif cls is DocumentEndEvent:
+            break
+        else:  # an alias
+            raise YamlProblem(event.start_mark.line + 1, "YAML aliases (*name) are not allowed in data files")
+        if top is None:
+            root = value
+        elif is_map:
+            top[key] = value
+            key = None
+        else:
+            top.append(value)
+    event = get()
+    if not isinstance(event, StreamEndEvent):
+        raise yaml.composer.ComposerError("expected a single document in the stream", document.start_mark,
+                                          "but found another document", event.start_mark)
+    return root
+
+
+_EMPTY = object()
+_STR = f"{_CORE}str"
+
+
+def _parse(text: str) -> Any:
+    """The document, parsed by libyaml; a syntax error is worded by the pure-Python reader, as before."""
+    parser = CParser(text)
+    try:
+        return _build(parser)
+    except yaml.YAMLError as fast_error:
+        loader = _NoAliasLoader(text)
+        try:
+            loader.get_single_node()
+        except yaml.YAMLError:
+            raise
+        finally:
+            loader.dispose()
+        raise fast_error from None
+    finally:
+        parser.dispose()
 
 
 class NotReadable(Exception):
@@ -239,10 +317,10 @@ def read_yaml(path: Path) -> tuple[Any, list[Problem]]:
     if not text.strip():
         return None, [Problem(name, None, None, None, "file is empty")]
     try:
-        root = _compose(text)
-        if root is None:
+        doc = _parse(text)
+        if doc is _EMPTY:
             return None, [Problem(name, None, None, None, "file holds no YAML document")]
-        return _convert(root), []
+        return doc, []
     except YamlProblem as e:
         return None, [Problem(name, e.line, None, None, e.message)]
     except yaml.MarkedYAMLError as e:

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rdflib import RDF
+
 from benchmarks.generate import curated_profile, generate, node_id, plan
 from wbkg.loaders.dataset import read_dataset
 from wbkg.ontology.vocab import vocab
 from wbkg.rdf.mapping import dataset_graph
-from wbkg.rdf.validate import shacl_problems
+from wbkg.rdf.validate import file_graphs, shacl_problems, validate_paths
 from wbkg.resources import dataset_dir
 
 
@@ -41,3 +43,14 @@ def test_scaled_totals_are_exact_and_ownership_is_chained(tmp_path: Path) -> Non
     assert all((a, b) in owns for a, b in zip(chain, chain[1:], strict=False))
     assert any(target == chain[0] and not source.startswith("syn-firm-") for source, target in owns)
     assert all(0 < share <= 100 for share in owns.values())
+
+
+def test_shacl_runs_file_by_file_with_the_classes_of_nodes_elsewhere() -> None:
+    v = vocab("https://wbkg.org/")
+    ds = validate_paths([dataset_dir()], v.base, shacl=True)
+    graphs = dict(file_graphs(ds, v))
+    assert sorted(graphs) == sorted(ds.files)
+    hytera = next(f for f in graphs if f.endswith("hytera.yaml"))
+    cited = {s for n in ds.nodes.values() if n.file == hytera for s in n.props["sources"]}
+    assert cited and all(ds.nodes[s].file != hytera for s in cited)
+    assert all((v.node(s), RDF.type, v.cls("Source")) in graphs[hytera] for s in cited)

@@ -1,0 +1,479 @@
+"""The scale benchmark: wbkg against its anchors on synthetic datasets, as ratios measured in one run.
+
+    make bench SIZE=10000            # or SIZE=10000,100000,1000000
+    python -m benchmarks.scale 10000 100000
+
+For each size the dataset is the curated one plus synthetic entities (``benchmarks.generate``) up to that
+many entities in all, so the canned queries' example anchors (Hytera, RS, …) resolve as on the curated
+graph. Every step runs in a subprocess of its own, so its wall time and peak memory (``wait4``'s maximum
+resident set, the JVM's for neo4j-admin) are its own. Side by side in the same run:
+
+- ``wbkg validate`` (records per second; the target is 50k/s and 2 GB);
+- the writer of ``wbkg load`` into an empty database, against an optimal hand-written UNWIND loader with
+  the driver (MERGE on the id constraint, 10k rows per transaction) and ``neo4j-admin database import
+  full`` from CSV (into a scratch database of the benchmark's own server, deleted afterwards);
+- a reload of unchanged data against the first load;
+- every canned query with its example parameters through the Python API: p50 and p95;
+- ``wbkg export rdf`` in N-Triples and Turtle (read from Neo4j included) against pyoxigraph serialising
+  the same triples;
+- the SPARQL twins through ``wbkg.queries.sparql`` against plain rdflib running the same query text;
+- start-up: ``wbkg --help`` and ``wbkg query list`` against ``python -c "import click"``.
+
+Only ratios are compared; absolute times are printed for reference. Needs the scratch server that
+``make bench`` starts (it wipes that database).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+WORK = ROOT / ".wbkg" / "bench-scale"
+BIN = Path(sys.executable).parent
+WBKG = str(BIN / "wbkg")
+TX_ROWS = 10_000
+
+
+# -- running steps ------------------------------------------------------------------------------------
+
+def run(cmd: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak resident MB and stdout of one subprocess (stderr passes through on failure)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    out, err = proc.communicate()
+    secs = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err[-3000:]}")
+    peak = _reported_peak(out)
+    return secs, peak, out
+
+
+def _reported_peak(out: str) -> float:
+    """The peak a step or ``peak`` wrapper printed: the measured process's own, not this one's."""
+    m = re.search(r"^peak_mb=([0-9.]+)$", out, re.M)
+    return float(m.group(1)) if m else float("nan")
+
+
+def step(name: str, *args: str) -> tuple[float, float, dict[str, Any]]:
+    """Run ``python -m benchmarks.scale step NAME ARGS``: (wall s, peak MB, the JSON the step printed)."""
+    secs, peak, out = run([sys.executable, "-m", "benchmarks.scale", "step", name, *args])
+    data = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
+    return secs, peak, data
+
+
+def timed_cli(*args: str) -> tuple[float, float, str]:
+    """A wbkg command under ``benchmarks.scale peak`` (which prints the child's peak memory)."""
+    return run([sys.executable, "-m", "benchmarks.scale", "peak", WBKG, *args])
+
+
+def median_wall(cmd: list[str], runs: int = 9) -> float:
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, cwd="/")
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+# -- the steps (each in its own process) --------------------------------------------------------------
+
+def _peak_mb() -> float:
+    import resource
+
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(own, children) / 1024
+
+
+def _dataset(dirs: list[str]) -> Any:
+    from wbkg.loaders.dataset import read_dataset
+
+    return read_dataset([Path(d) for d in dirs])
+
+
+def _graph() -> Any:
+    from wbkg.config import load_config
+    from wbkg.graph.connection import Graph
+
+    return Graph(load_config())
+
+
+def step_wipe() -> dict[str, Any]:
+    with _graph() as g:
+        while g.rows("MATCH (n) WITH n LIMIT 10000 DETACH DELETE n RETURN count(*) AS n", write=True)[0]["n"]:
+            pass
+        for row in g.rows("SHOW CONSTRAINTS YIELD name"):
+            g.rows(f"DROP CONSTRAINT {row['name']}", write=True)
+        for row in g.rows("SHOW INDEXES YIELD name, type WHERE type <> 'LOOKUP'"):
+            g.rows(f"DROP INDEX {row['name']}", write=True)
+    return {}
+
+
+def step_load(*dirs: str) -> dict[str, Any]:
+    from wbkg.loaders.writer import load
+
+    t0 = time.perf_counter()
+    ds = _dataset(list(dirs))
+    read = time.perf_counter() - t0
+    with _graph() as g:
+        t0 = time.perf_counter()
+        load(g, ds, progress=False)
+        write = time.perf_counter() - t0
+    return {"read": read, "write": write, "records": len(ds.nodes) + len(ds.relationships)}
+
+
+def step_unwind(*dirs: str) -> dict[str, Any]:
+    """The anchor: the same graph (labels, properties, relationships) written by hand with the driver."""
+    from wbkg.loaders.writer import create_schema
+    from wbkg.ontology.model import load_model
+
+    ds = _dataset(list(dirs))
+    m = load_model()
+    by_class: dict[str, list[dict[str, Any]]] = {}
+    for n in ds.nodes.values():
+        by_class.setdefault(n.cls, []).append({"id": n.id, "props": n.props})
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for r in ds.relationships:
+        by_type.setdefault(r.type, []).append({"from": r.source, "to": r.target, "props": {"id": r.id, **r.props}})
+    with _graph() as g:
+        t0 = time.perf_counter()
+        create_schema(g, m)
+        with g.driver.session(database=g.cfg.database) as s:
+            for cls, rows in by_class.items():
+                labels = ":".join(m.labels(cls)[1:])
+                q = f"UNWIND $rows AS row MERGE (n:Entity {{id: row.id}}) SET n = row.props, n:{labels}"
+                for i in range(0, len(rows), TX_ROWS):
+                    s.execute_write(lambda tx, q=q, b=rows[i:i + TX_ROWS]: tx.run(q, rows=b).consume())
+            for rtype, rows in by_type.items():
+                q = ("UNWIND $rows AS row MATCH (a:Entity {id: row.from}) MATCH (b:Entity {id: row.to}) "
+                     f"CREATE (a)-[r:{rtype}]->(b) SET r = row.props")
+                for i in range(0, len(rows), TX_ROWS):
+                    s.execute_write(lambda tx, q=q, b=rows[i:i + TX_ROWS]: tx.run(q, rows=b).consume())
+        write = time.perf_counter() - t0
+    return {"write": write}
+
+
+def _csv_type(value: Any) -> str:
+    if isinstance(value, list):
+        return "string[]"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "long"
+    return "double" if isinstance(value, float) else "string"
+
+
+def _write_csvs(ds: Any, out: Path) -> tuple[list[str], list[str]]:
+    """One CSV per class and per relationship type, in neo4j-admin's header format."""
+    from wbkg.ontology.model import load_model
+
+    m = load_model()
+    out.mkdir(parents=True, exist_ok=True)
+    nodes: list[str] = []
+    rels: list[str] = []
+    groups: dict[str, list[Any]] = {}
+    for n in ds.nodes.values():
+        groups.setdefault(n.cls, []).append(n)
+    for cls, records in groups.items():
+        types: dict[str, str] = {}
+        for n in records:
+            for k, v in n.props.items():
+                types.setdefault(k, _csv_type(v))
+        cols = [k for k in types if k != "id"]
+        path = out / f"nodes-{cls}.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["id:ID", ":LABEL", "id", *(f"{k}:{types[k]}" for k in cols)])
+            label = ";".join(m.labels(cls))
+            for n in records:
+                w.writerow([n.id, label, n.id, *(_csv_value(n.props.get(k)) for k in cols)])
+        nodes.append(str(path))
+    rgroups: dict[str, list[Any]] = {}
+    for r in ds.relationships:
+        rgroups.setdefault(r.type, []).append(r)
+    for rtype, records in rgroups.items():
+        types = {}
+        for r in records:
+            for k, v in r.props.items():
+                types.setdefault(k, _csv_type(v))
+        cols = list(types)
+        path = out / f"rels-{rtype}.csv"
+        with path.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow([":START_ID", ":END_ID", ":TYPE", "id", *(f"{k}:{types[k]}" for k in cols)])
+            for r in records:
+                w.writerow([r.source, r.target, rtype, r.id, *(_csv_value(r.props.get(k)) for k in cols)])
+        rels.append(str(path))
+    return nodes, rels
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(str(v) for v in value)
+    return str(value)
+
+
+def step_admin_import(*dirs: str) -> dict[str, Any]:
+    """The anchor: ``neo4j-admin database import full`` into a scratch database of the bench server."""
+    from wbkg.config import load_config
+    from wbkg.graph.server.install import ServerHome, run_admin
+    from wbkg.graph.server.toolchain import read_classpath, require_java
+
+    cfg = load_config()
+    home = ServerHome(cfg.home / "neo4j")
+    classpath = read_classpath(home.classpath_file)
+    if classpath is None:
+        raise RuntimeError("the bench server is not installed")
+    ds = _dataset(list(dirs))
+    csv_dir = WORK / "csv"
+    nodes, rels = _write_csvs(ds, csv_dir)
+    database = "benchimport"
+    args = ["database", "import", "full", "--overwrite-destination=true", "--array-delimiter=;",
+            "--skip-bad-relationships=false", *(f"--nodes={p}" for p in nodes),
+            *(f"--relationships={p}" for p in rels), database]
+    t0 = time.perf_counter()
+    done = run_admin(home, require_java(), classpath, args, timeout=7200)
+    secs = time.perf_counter() - t0
+    shutil.rmtree(csv_dir, ignore_errors=True)
+    for sub in ("databases", "transactions"):
+        shutil.rmtree(home.data_dir / sub / database, ignore_errors=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"neo4j-admin import failed:\n{(done.stdout + done.stderr)[-3000:]}")
+    return {"write": secs}
+
+
+def step_queries() -> dict[str, Any]:
+    from wbkg.queries.registry import canned_queries, example_args
+    from wbkg.queries.runner import run_query
+
+    times: list[float] = []
+    with _graph() as g:
+        for q in canned_queries().values():
+            raw = example_args(q)
+            run_query(g, q, raw)  # warm-up: plan cached, pages in memory
+            for _ in range(20):
+                t0 = time.perf_counter()
+                run_query(g, q, raw)
+                times.append((time.perf_counter() - t0) * 1000)
+    times.sort()
+    return {"p50": times[len(times) // 2], "p95": times[int(len(times) * 0.95)]}
+
+
+def step_oxigraph(nt_file: str) -> dict[str, Any]:
+    """The anchor: pyoxigraph serialising the triples of the export (parsing them is not counted)."""
+    import pyoxigraph as ox
+
+    triples = list(ox.parse(path=nt_file, format=ox.RdfFormat.N_TRIPLES))
+    out: dict[str, Any] = {"triples": len(triples)}
+    for name, fmt in (("nt", ox.RdfFormat.N_TRIPLES), ("turtle", ox.RdfFormat.TURTLE)):
+        t0 = time.perf_counter()
+        with open(os.devnull, "wb") as sink:
+            ox.serialize(triples, sink, fmt)
+        out[name] = time.perf_counter() - t0
+    return out
+
+
+def _twins() -> list[tuple[str, dict[str, str]]]:
+    from wbkg.queries.registry import canned_queries, example_args
+    from wbkg.queries.sparql import query_names
+
+    canned = canned_queries()
+    return [(name, example_args(canned[name]) if name in canned else {}) for name in query_names()]
+
+
+def step_sparql(nt_file: str) -> dict[str, Any]:
+    """The product's SPARQL twins on the export, load and queries timed apart."""
+    from wbkg.ontology.vocab import vocab
+    from wbkg.queries import sparql
+
+    v = vocab(_base())
+    t0 = time.perf_counter()
+    g = sparql.load_data(Path(nt_file), v)
+    load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for name, params in _twins():
+        sparql.run_named(name, params, g, v)
+    return {"load": load, "queries": time.perf_counter() - t0}
+
+
+def step_rdflib(nt_file: str) -> dict[str, Any]:
+    """The anchor: plain rdflib parsing the export and running the same query texts and bindings."""
+    from rdflib import Graph, Variable
+
+    from wbkg.ontology.vocab import vocab
+    from wbkg.queries import sparql
+    from wbkg.rdf.mapping import prefixes
+
+    v = vocab(_base())
+    t0 = time.perf_counter()
+    g = Graph().parse(nt_file, format="nt")
+    load = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    for name, params in _twins():
+        q = sparql.load_query(name)
+        init = {Variable(k): val for k, val in sparql.bindings(q, params, g, v).items()}
+        list(g.query(q.text, initNs=prefixes(v), initBindings=init))  # type: ignore[arg-type]
+    return {"load": load, "queries": time.perf_counter() - t0}
+
+
+def _base() -> str:
+    from wbkg.config import load_config
+
+    return load_config().base_iri
+
+
+STEPS: dict[str, Callable[..., dict[str, Any]]] = {
+    "wipe": step_wipe, "load": step_load, "unwind": step_unwind, "admin-import": step_admin_import,
+    "queries": step_queries, "oxigraph": step_oxigraph, "sparql": step_sparql, "rdflib": step_rdflib,
+}
+
+
+# -- one size -----------------------------------------------------------------------------------------
+
+def prepare(size: int) -> list[str]:
+    """The curated dataset plus synthetic entities up to ``size`` in all (generated once per size)."""
+    from benchmarks.generate import generate
+    from wbkg.loaders.dataset import read_dataset
+    from wbkg.resources import dataset_dir
+
+    curated = len(read_dataset([dataset_dir()]).nodes)
+    out = WORK / f"data-{size}"
+    stamp = out / ".complete"
+    if not stamp.is_file():
+        generate(out, max(0, size - curated))
+        stamp.write_text("ok\n")
+    return [str(dataset_dir()), str(out)]
+
+
+def bench_size(size: int) -> dict[str, Any]:
+    dirs = prepare(size)
+    r: dict[str, Any] = {"size": size}
+    say = lambda msg: print(f"[{size}] {msg}", file=sys.stderr, flush=True)  # noqa: E731
+
+    say("validate")
+    secs, peak, out = timed_cli("validate", *dirs)
+    m = re.search(r"(\d+) nodes, (\d+) relationships", out)
+    assert m, out
+    r["entities"], r["records"] = int(m.group(1)), int(m.group(1)) + int(m.group(2))
+    r["validate"], r["validate_mb"] = secs, peak
+
+    say("load (writer)")
+    step("wipe")
+    secs, peak, d = step("load", *dirs)
+    r["load"], r["load_mb"] = d["write"], peak
+    say("reload")
+    secs, peak, d = step("load", *dirs)
+    r["reload"] = d["write"]
+    say("queries")
+    _, _, d = step("queries")
+    r["p50"], r["p95"] = d["p50"], d["p95"]
+
+    nt, ttl = WORK / f"export-{size}.nt", WORK / f"export-{size}.ttl"
+    say("export nt")
+    r["export_nt"], r["export_nt_mb"], _ = timed_cli("export", "rdf", "-f", "nt", "-q", "-o", str(nt))
+    say("export turtle")
+    r["export_ttl"], r["export_ttl_mb"], _ = timed_cli("export", "rdf", "-f", "turtle", "-q", "-o", str(ttl))
+    say("pyoxigraph")
+    _, r["oxigraph_mb"], d = step("oxigraph", str(nt))
+    r["triples"], r["ox_nt"], r["ox_ttl"] = d["triples"], d["nt"], d["turtle"]
+    say("sparql (wbkg)")
+    _, r["sparql_mb"], d = step("sparql", str(nt))
+    r["sparql_load"], r["sparql_queries"] = d["load"], d["queries"]
+    say("sparql (rdflib)")
+    _, r["rdflib_mb"], d = step("rdflib", str(nt))
+    r["rdflib_load"], r["rdflib_queries"] = d["load"], d["queries"]
+
+    say("optimal UNWIND loader")
+    step("wipe")
+    _, r["unwind_mb"], d = step("unwind", *dirs)
+    r["unwind"] = d["write"]
+    step("wipe")
+    say("neo4j-admin import")
+    # neo4j-admin locks the whole DBMS: the server is stopped around it, as `wbkg load --bulk` would do
+    subprocess.run([WBKG, "neo4j", "stop"], check=True, stdout=subprocess.DEVNULL)
+    try:
+        _, r["admin_mb"], d = step("admin-import", *dirs)
+    finally:
+        subprocess.run([WBKG, "neo4j", "start"], check=True, stdout=subprocess.DEVNULL)
+    r["admin"] = d["write"]
+    for f in (nt, ttl):
+        f.unlink(missing_ok=True)
+    return r
+
+
+def startup() -> dict[str, float]:
+    click = median_wall([sys.executable, "-c", "import click"])
+    return {"click": click, "help": median_wall([WBKG, "--help"]), "list": median_wall([WBKG, "query", "list"])}
+
+
+def table(results: list[dict[str, Any]], start: dict[str, float]) -> str:
+    """The figures as a Markdown table: ratios against the anchors and the targets of issue #14."""
+    rows: list[tuple[str, str, Callable[[dict[str, Any]], str]]] = [
+        ("entities / records", "", lambda r: f"{r['entities']:,} / {r['records']:,}"),
+        ("`wbkg validate`: records/s (peak MB)", ">= 50k/s, <= 2 GB",
+         lambda r: f"{r['records'] / r['validate']:,.0f} ({r['validate_mb']:,.0f})"),
+        ("load: UNWIND anchor time / `wbkg load` writer time", ">= 0.8",
+         lambda r: f"{r['unwind'] / r['load']:.2f} ({r['load']:.1f} s vs {r['unwind']:.1f} s)"),
+        ("load: neo4j-admin import time / writer time", "",
+         lambda r: f"{r['admin'] / r['load']:.2f} ({r['admin']:.1f} s)"),
+        ("reload unchanged / first load", "<= 0.3", lambda r: f"{r['reload'] / r['load']:.2f}"),
+        ("load: peak MB (writer process)", "<= 2 GB", lambda r: f"{r['load_mb']:,.0f}"),
+        ("canned queries p50 / p95 (ms)", "p95 <= 20", lambda r: f"{r['p50']:.1f} / {r['p95']:.1f}"),
+        ("export nt: time / pyoxigraph's (peak MB)", "<= 2",
+         lambda r: f"{r['export_nt'] / r['ox_nt']:.1f} ({r['export_nt_mb']:,.0f})"),
+        ("export Turtle: time / pyoxigraph's (peak MB)", "<= 2",
+         lambda r: f"{r['export_ttl'] / r['ox_ttl']:.1f} ({r['export_ttl_mb']:,.0f})"),
+        ("SPARQL twins: rdflib time / wbkg time (queries; load)", ">= 10",
+         lambda r: f"{r['rdflib_queries'] / r['sparql_queries']:.2f}; {r['rdflib_load'] / r['sparql_load']:.2f}"),
+    ]
+    head = "| measure | target | " + " | ".join(f"{r['size']:,}" for r in results) + " |"
+    lines = [head, "|" + "---|" * (2 + len(results))]
+    for title, target, fmt in rows:
+        lines.append(f"| {title} | {target} | " + " | ".join(fmt(r) for r in results) + " |")
+    lines.append(f"| `wbkg --help` / `python -c \"import click\"` | <= 3 | {start['help'] / start['click']:.1f} |")
+    lines.append(f"| `wbkg query list` / `python -c \"import click\"` | <= 3 | {start['list'] / start['click']:.1f} |")
+    return "\n".join(lines)
+
+
+def peak_main(cmd: list[str]) -> int:
+    """Run ``cmd``, pass its output through, then print its peak resident memory."""
+    proc = subprocess.Popen(cmd)
+    _, status, usage = os.wait4(proc.pid, 0)
+    print(f"peak_mb={usage.ru_maxrss / 1024:.1f}")
+    return os.waitstatus_to_exitcode(status)
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["step"]:
+        data = STEPS[argv[1]](*argv[2:])
+        print(json.dumps(data))
+        print(f"peak_mb={_peak_mb():.1f}")
+        return 0
+    if argv[:1] == ["peak"]:
+        return peak_main(argv[1:])
+    sizes = [int(s) for a in argv for s in a.split(",") if s] or [10_000]
+    WORK.mkdir(parents=True, exist_ok=True)
+    start = startup()
+    results = []
+    for size in sizes:
+        results.append(bench_size(size))
+        (WORK / "results.json").write_text(json.dumps({"startup": start, "sizes": results}, indent=1))
+    print(table(results, start))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
