@@ -256,15 +256,14 @@ def _parse(text: str) -> Any:
     parser = CParser(text)
     try:
         return _build(parser)
-    except yaml.YAMLError as fast_error:
+    except yaml.YAMLError:
+        # The pure-Python parser words the error with PyYAML's usual message and line; what it accepts and
+        # libyaml refused (an escape such as \\ud800) then meets our own checks, which word it.
         loader = _NoAliasLoader(text)
         try:
-            loader.get_single_node()
-        except yaml.YAMLError:
-            raise
+            return _build(loader)
         finally:
             loader.dispose()
-        raise fast_error from None
     finally:
         parser.dispose()
 
