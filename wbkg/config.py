@@ -12,7 +12,6 @@ import difflib
 import os
 import re
 import sys
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -117,6 +116,8 @@ def _read_config_file(path: Path) -> dict[str, str]:
     except OSError as e:
         raise WbkgError(f"cannot read the config file {path}: {e.strerror}; fix its permissions "
                         "or point WBKG_CONFIG elsewhere") from None
+    import tomllib  # only when there is a file to read: `wbkg --help` need not load the parser
+
     try:
         doc = tomllib.loads(raw.decode("utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
