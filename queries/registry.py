@@ -24,7 +24,6 @@ import math
 import re
 import shlex
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -33,6 +32,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from wbkg.errors import QueryError
+from wbkg.ontology.types import parse_partial_date
 
 QUERIES_DIR = Path(__file__).resolve().parent
 
@@ -46,8 +46,6 @@ PARAM_KEYS = ("name", "type", "default", "description")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PARAM_REF = re.compile(r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|`|(\d+))")
-# ASCII digits only: \\d would also take '２０２０', which the server then never matches.
-_DATE = re.compile(r"^[0-9]{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12][0-9]|3[01]))?)?$")
 _INTEGER = re.compile(r"^[+-]?[0-9]+$")
 _FLOAT = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
 INT64 = (-(2**63), 2**63 - 1)  # what Bolt can carry
@@ -228,15 +226,11 @@ def coerce(param: Param, raw: str) -> Any:
         if low in _FALSE:
             return False
         raise QueryError(f"parameter {param.name!r} must be a boolean (true/false), got {_shown(raw)}")
-    if t == "date":
-        if not _DATE.match(value):
-            raise QueryError(f"parameter {param.name!r} must be a date YYYY, YYYY-MM or YYYY-MM-DD, got {_shown(raw)}")
-        if len(value) == 10:
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                raise QueryError(f"parameter {param.name!r}: {value!r} is not a calendar date") from None
-        return value
+    if t == "date":  # the ontology's partial date, parsed by the one date parser
+        try:
+            return parse_partial_date(value)
+        except ValueError as e:
+            raise QueryError(f"parameter {param.name!r}: {e}") from None
     return raw
 
 

@@ -89,9 +89,9 @@ class ServerHome:
         versions (0755, auth.ini 0644) are tightened on the next install or start."""
         private_dir(wbkg_home)
         private_dir(self.root)
-        for top, dirs, names in os.walk(self.root):
+        for root, dirs, names in os.walk(self.root):
             for name in dirs + names:
-                path = os.path.join(top, name)
+                path = os.path.join(root, name)
                 with contextlib.suppress(OSError):
                     mode = os.lstat(path).st_mode
                     if mode & 0o077 and not stat.S_ISLNK(mode):
@@ -135,8 +135,7 @@ def run_admin(home: ServerHome, java: str, classpath: str, argfile_lines: list[s
         f.write("".join(f"{line}\n" for line in argfile_lines))
     try:
         return subprocess.run([java, "-cp", classpath, ADMIN_TOOL, f"@{argfile}"], capture_output=True,
-                              text=True, env=home.env(), cwd=home.root, timeout=timeout,
-                              umask=0o077)  # data/dbms/auth.ini readable by us alone
+                              text=True, env=home.env(), cwd=home.root, timeout=timeout, umask=0o077)
     finally:
         argfile.unlink(missing_ok=True)
 

@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,9 +103,7 @@ class LocalServer:
 
         Returns False (and says so) when everything was already in place.
         """
-        private_dir(self.cfg.home)
-        private_dir(self.home)
-        with file_lock(self.home / ".lock"):
+        with self._lock():
             have_cp = read_classpath(self.layout.classpath_file) is not None
             have_auth = self.auth_file.is_file()
             if have_cp and have_auth and self.conf_file.is_file():
@@ -125,9 +124,7 @@ class LocalServer:
 
     def start(self, wait: bool = True, timeout: float = 180.0) -> ServerStatus:
         """Spawn the server detached; with ``wait``, return once Bolt accepts a login."""
-        private_dir(self.cfg.home)
-        private_dir(self.home)
-        with file_lock(self.home / ".lock"):
+        with self._lock():
             cp = read_classpath(self.layout.classpath_file)
             if cp is None or not self.conf_file.is_file():
                 raise ServerError(f"the local Neo4j server is not installed in {self.home}: "
@@ -157,7 +154,7 @@ class LocalServer:
 
     def stop(self, timeout: float = 60.0) -> bool:
         """Stop the server (SIGTERM, then SIGKILL after ``timeout``); False when it was not running."""
-        with file_lock(self.home / ".lock"):
+        with self._lock():
             pid = self._running_pid()
             if pid is None:
                 self.pid_file.unlink(missing_ok=True)
@@ -316,3 +313,8 @@ class LocalServer:
             return None
         return int(bolt.group(1)), int(http.group(1))
 
+    def _lock(self) -> AbstractContextManager[None]:
+        """One install/start/stop at a time per home (across processes), in private folders."""
+        private_dir(self.cfg.home)
+        private_dir(self.home)
+        return file_lock(self.home / ".lock")

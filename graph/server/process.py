@@ -89,7 +89,7 @@ def spawn_detached(cmd: list[str], env: dict[str, str], cwd: Path, log_file: Pat
         log.flush()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                 env=env, cwd=cwd, start_new_session=True, close_fds=True,
-                                umask=0o077)  # what it writes (the store, auth.ini) readable by us alone
+                                umask=0o077)  # the store and auth.ini readable by us alone
     _CHILDREN[proc.pid] = proc
     return proc.pid
 
@@ -119,7 +119,7 @@ def terminate(pid: int, grace: float, *, on_kill: Callable[[], None] | None = No
 @contextlib.contextmanager
 def file_lock(path: Path) -> Iterator[None]:
     """An exclusive lock held on ``path`` (across processes) for the block."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "w") as f:
         fcntl.flock(f, fcntl.LOCK_EX)
         try:
