@@ -7,7 +7,8 @@ because it wipes the database between measurements. Prints medians over repeated
 - loading data/ into an empty database, and reloading it (nothing changes);
 - every canned query with its example parameters, on the curated graph (names resolved, as the CLI does)
   and, anchored on the same ids, on a graph 20 times larger;
-- the streamed N-Triples export: time and peak Python memory next to the output size.
+- the streamed N-Triples export: time and peak Python memory next to the output size;
+- query results streamed as CSV and JSON: peak Python memory at 10,000 and 100,000 rows.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from benchmarks.query_stream import report as report_query_stream
 from benchmarks.rdf_export import copies, measure_nt_export
 from wbkg.config import load_config
 from wbkg.graph.connection import Graph
@@ -105,6 +107,7 @@ def main() -> None:
             print(f"export nt {n:2d}x: {lines:7d} triples, {size / 1e6:6.2f} MB in {secs:6.1f} s; "
                   f"peak Python memory {peak / 1e6:6.2f} MB")
         wipe(g)
+        report_query_stream(g)
 
 
 if __name__ == "__main__":

@@ -205,8 +205,9 @@ def coerce(param: Param, raw: str) -> Any:
     t, value = param.type, raw.strip()
     if any("\ud800" <= ch <= "\udfff" for ch in raw):  # undecodable bytes in argv arrive as lone surrogates
         raise QueryError(f"parameter {param.name!r} is not valid UTF-8 text; pass it in UTF-8")
-    if t in ("integer", "float", "date") and any(ch.isdigit() and not ch.isascii() for ch in value):
-        raise QueryError(f"parameter {param.name!r} must be written in ASCII digits (0-9), got {_shown(raw)}")
+    if t in ("integer", "float") and not value.isascii():  # int() and float() would take "２" or "٣"
+        raise QueryError(f"parameter {param.name!r} must be {'an' if t == 'integer' else 'a'} {t} in ASCII digits, "
+                         f"got {_shown(raw)}")
     if t == "integer":
         if not _INTEGER.match(value):
             raise QueryError(f"parameter {param.name!r} must be an integer, got {_shown(raw)}")
