@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from wbkg.graph.schema import SOURCE_LINK
 from wbkg.ontology.build import write_if_changed
 from wbkg.ontology.model import ROOT_CLASS, Model, load_model
 from wbkg.resources import packaged
@@ -57,8 +58,12 @@ RELATIONSHIP_DEFAULTS = {
 }
 # Captions other than the name; every other class shows {name}.
 CLASS_CAPTIONS = {"Claim": "{statement}", "Source": "{name}"}
-# Relationship types shown with a property instead of the type; every other type shows <type>.
-RELATIONSHIP_CAPTIONS: dict[str, str] = {}
+# Every relationship of the model shows its type and its status, so that a disputed or denied link reads
+# "OWNS (disputed)" and never looks like an established one (the Browser's GraSS selects by type only, so the
+# caption is the one place a property can show).
+STATUS_CAPTION = "<type> ({status})"
+# The derived links from a node to its sources: no status, drawn thin and pale.
+SOURCE_LINK_STYLE = {"color": "#D5D8DC", "shaft-width": "1px", "caption": "<type>"}
 # Sizes that make the hubs of a query result stand out.
 CLASS_DIAMETERS = {"State": "80px", "Claim": "75px", "Source": "50px"}
 
@@ -121,7 +126,8 @@ def build_style(model: Model | None = None) -> str:
         blocks.append(_block(f"node.{cls}", props))
     blocks.append(_block("relationship", RELATIONSHIP_DEFAULTS))
     for rel in model.relationships:
-        blocks.append(_block(f"relationship.{rel}", {"caption": RELATIONSHIP_CAPTIONS.get(rel, "<type>")}))
+        blocks.append(_block(f"relationship.{rel}", {"caption": STATUS_CAPTION}))
+    blocks.append(_block(f"relationship.{SOURCE_LINK}", SOURCE_LINK_STYLE))
     return "\n".join(blocks) + "\n"
 
 

@@ -29,3 +29,9 @@ def schema_statements(model: Model | None = None) -> list[str]:
             f"CREATE CONSTRAINT rel_{rel.lower()}_id IF NOT EXISTS FOR ()-[r:{rel}]-() REQUIRE r.id IS UNIQUE"
         )
     return out
+
+
+# Each node's links to the Source nodes its `sources` property names (loaders.source_links writes them, so that
+# a Browser user can expand a node to its sources). Derived, not part of the model: queries that walk every
+# relationship type exclude it, and the RDF export (which follows the model's types) never sees it.
+SOURCE_LINK = "SOURCED_BY"

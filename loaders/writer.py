@@ -20,6 +20,7 @@ from wbkg.errors import InvalidData, Problem, WbkgError
 from wbkg.graph.connection import Graph
 from wbkg.graph.schema import schema_statements
 from wbkg.loaders.dataset import Dataset, NodeRecord, RelRecord
+from wbkg.loaders.source_links import link_sources
 from wbkg.ontology.model import Model, load_model
 
 BATCH_SIZE = 500
@@ -153,6 +154,7 @@ def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | Non
                 bar.update(len(rows))
         finally:
             bar.close()
+        link_sources(tx)
         return summary
 
     summary = graph.write(unit)

@@ -12,7 +12,16 @@
 //     description: the firm, by id, name or alias
 // mode: read
 // example: wbkg query run ownership-chain -p entity Hytera
-MATCH (firm:Entity {id: $entity})
+WITH trim($entity) AS entity_text  // an id, or a unique name or alias in any case
+WITH entity_text, COLLECT { MATCH (n:Entity {id: entity_text}) RETURN n } AS entity_by_id,
+     COLLECT {
+       CALL db.index.fulltext.queryNodes('entity_names', '"' + replace(replace(entity_text, '\\', '\\\\'), '"', '\\"') + '"') YIELD node
+       WHERE node:Entity AND (toLower(node.name) = toLower(entity_text)
+             OR any(alias IN coalesce(node.aliases, []) WHERE toLower(alias) = toLower(entity_text)))
+       RETURN DISTINCT node ORDER BY node.id
+     } AS entity_by_name
+UNWIND CASE WHEN size(entity_by_id) = 1 THEN entity_by_id
+            WHEN size(entity_by_name) = 1 THEN entity_by_name ELSE [] END AS firm
 MATCH path = (owner:Agent)-[:OWNS*1..6]->(firm)
 WHERE NOT EXISTS { MATCH (:Agent)-[:OWNS]->(owner) }
 WITH firm, owner, reverse(nodes(path)) AS chain, reverse(relationships(path)) AS links
