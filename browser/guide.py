@@ -132,7 +132,7 @@ def _intro_slide(queries: list[GuideQuery]) -> str:
            "id, a name or an alias, as on the command line."),
         f"<ol start=\"2\">\n<li><b>{html.escape(SEARCH_TITLE, quote=False)}</b>, slide 2</li>\n{items}\n</ol>",
         _p("Nodes are coloured by class and captioned with their name. Relationships are captioned with their "
-           "type and status, so a disputed or denied link reads OWNS (disputed) or DEPLOYED_TO (denied), never "
+           "status and type, so a disputed or denied link reads disputed · OWNS or denied · DEPLOYED_TO, never "
            "as a plain fact. Each node has SOURCED_BY links to its Source nodes: double-click a node to expand "
            "them."),
         "</div>",

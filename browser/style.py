@@ -58,10 +58,12 @@ RELATIONSHIP_DEFAULTS = {
 }
 # Captions other than the name; every other class shows {name}.
 CLASS_CAPTIONS = {"Claim": "{statement}", "Source": "{name}"}
-# Every relationship of the model shows its type and its status, so that a disputed or denied link reads
-# "OWNS (disputed)" and never looks like an established one (the Browser's GraSS selects by type only, so the
-# caption is the one place a property can show).
-STATUS_CAPTION = "<type> ({status})"
+# Every relationship of the model shows its status, then its type, so that a disputed or denied link reads
+# "disputed · OWNS" and never looks like an established one. The Browser's GraSS selects by type only, so the
+# caption is the one place a property can show; the status comes first because the Browser cuts a caption
+# that is longer than its arrow, and the type is written out because it does not expand <type> beside a
+# property.
+STATUS_CAPTION = "{{status}} · {type}"
 # The derived links from a node to its sources: no status, drawn thin and pale.
 SOURCE_LINK_STYLE = {"color": "#D5D8DC", "shaft-width": "1px", "caption": "<type>"}
 # Sizes that make the hubs of a query result stand out.
@@ -126,7 +128,7 @@ def build_style(model: Model | None = None) -> str:
         blocks.append(_block(f"node.{cls}", props))
     blocks.append(_block("relationship", RELATIONSHIP_DEFAULTS))
     for rel in model.relationships:
-        blocks.append(_block(f"relationship.{rel}", {"caption": STATUS_CAPTION}))
+        blocks.append(_block(f"relationship.{rel}", {"caption": STATUS_CAPTION.format(type=rel)}))
     blocks.append(_block(f"relationship.{SOURCE_LINK}", SOURCE_LINK_STYLE))
     return "\n".join(blocks) + "\n"
 

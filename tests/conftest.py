@@ -34,6 +34,7 @@ import neo4j
 import pytest
 from neo4j import exceptions as nx
 
+from wbkg.browser.plugin import install_for
 from wbkg.config import Config, load_config
 from wbkg.errors import WbkgError
 from wbkg.graph.connection import Graph
@@ -169,6 +170,7 @@ def _start_local(mp: pytest.MonkeyPatch, notify: Callable[[str], None]) -> Itera
                 server = LocalServer(load_config())
                 server.install()
                 if not server.status().running:
+                    install_for(server)  # the Browser guide and style, served by the server (browser/plugin.py)
                     server.start()
                     started_marker.touch()
                     started_here = True

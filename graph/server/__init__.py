@@ -41,6 +41,24 @@ from wbkg.errors import ServerError
 PACKAGE_DIR = Path(__file__).parent
 POM = PACKAGE_DIR / "pom.xml"
 CONF_TEMPLATE = PACKAGE_DIR / "neo4j.conf.template"
+# The wbkg Browser plugin (browser/plugin.py builds it into the plugins folder): with it, the server itself
+# serves the guide and the style at /wbkg/, and the Browser applies them after login; without it the
+# Browser settings are left out, so a login is guide-less but shows no error.
+BROWSER_PLUGIN_JAR = "wbkg-browser.jar"
+BROWSER_MOUNT = "/wbkg"
+
+
+def browser_settings(plugins_dir: Path, http_port: int) -> str:
+    """The neo4j.conf lines for the Browser plugin, or a comment saying why there are none."""
+    if not (plugins_dir / BROWSER_PLUGIN_JAR).is_file():
+        return (f"# ({BROWSER_PLUGIN_JAR} is not in {plugins_dir}: no wbkg guide or style after login; "
+                "'wbkg neo4j start' builds it)")
+    base = f"http://127.0.0.1:{http_port}{BROWSER_MOUNT}"
+    return "\n".join([
+        f"server.unmanaged_extension_classes=org.wbkg.browser={BROWSER_MOUNT}",
+        f"dbms.security.http_auth_allowlist=/,/browser.*,{BROWSER_MOUNT}/.*",
+        f"browser.post_connect_cmd=style {base}/style.grass; play {base}/guide.html",
+    ])
 ENTRY_POINT = "org.neo4j.server.CommunityEntryPoint"
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 MIN_JAVA = 17
@@ -265,7 +283,8 @@ class LocalServer:
             self._make_dirs()
             self._write_conf()
             t0 = time.monotonic()
-            pid = self._spawn(java, cp)
+            # plugins/* as the neo4j launcher script adds it: server plugins such as the wbkg Browser plugin
+            pid = self._spawn(java, cp + os.pathsep + str(self.home / "plugins" / "*"))
             self.say(f"starting Neo4j {neo4j_version()} (pid {pid}); log: {self.log_file}")
             if wait:
                 self._wait_ready(pid, t0, timeout)
@@ -386,6 +405,7 @@ class LocalServer:
             run_dir=self.run_dir,
             import_dir=self.home / "import",
             plugins_dir=self.home / "plugins",
+            browser_settings=browser_settings(self.home / "plugins", self.cfg.http_port),
             bolt_port=self.cfg.bolt_port,
             http_port=self.cfg.http_port,
             heap_size=self.heap_size,
