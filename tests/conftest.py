@@ -240,7 +240,13 @@ def neo4j_server(request: pytest.FixtureRequest) -> Iterator[Neo4jTarget]:
                 WBKG_NEO4J_BOLT_PORT=str(TEST_BOLT_PORT), WBKG_NEO4J_HTTP_PORT=str(TEST_HTTP_PORT),
                 NEO4J_PASSWORD=os.environ.get("NEO4J_PASSWORD") or secrets.token_urlsafe(18),
                 NEO4J_URI=f"bolt://127.0.0.1:{TEST_BOLT_PORT}",
+                WBKG_NEO4J_AUTH_FILE=str(TEST_HOME / "docker-neo4j-auth"),
             )
+            # the compose file's Docker secret (NEO4J_AUTH_FILE), readable by this user only
+            TEST_HOME.mkdir(parents=True, exist_ok=True)
+            auth = TEST_HOME / "docker-neo4j-auth"
+            auth.touch(mode=0o600)
+            auth.write_text(f"neo4j/{os.environ['NEO4J_PASSWORD']}", encoding="utf-8")
             use = _exclusive_use(lambda msg: _tell(request, msg))
             project = request.getfixturevalue("docker_compose_project_name")
             try:
