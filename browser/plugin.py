@@ -82,7 +82,7 @@ def install_for(server: LocalServer) -> bool:
     """Build the plugin into a local server's plugins folder (before it starts, which reads the folder);
     a no-op when the server is not installed yet."""
     try:
-        classpath = server.classpath_file.read_text(encoding="utf-8").strip()
+        classpath = server.layout.classpath_file.read_text(encoding="utf-8").strip()
     except FileNotFoundError:
         return False
-    return install_plugin(server.home / "plugins", classpath)
+    return install_plugin(server.layout.plugins_dir, classpath)

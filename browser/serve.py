@@ -22,29 +22,22 @@ from typing import Any
 
 from wbkg.browser.guide import GUIDE_PATH
 from wbkg.browser.style import STYLE_PATH
+from wbkg.browser.urls import DEFAULT_PORT, GUIDE_NAME, HOST, STYLE_NAME, guide_url, style_url
 from wbkg.errors import WbkgError
 
-HOST = "127.0.0.1"
-DEFAULT_PORT = 7475
-GUIDE_NAME = "guide.html"
-STYLE_NAME = "style.grass"
 REQUEST_TIMEOUT = 10.0  # seconds for a client to send its request (and to take the answer)
 MAX_CONNECTIONS = 16
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
 _HOST = re.compile(r"^(127\.0\.0\.1|localhost|\[::1\])(:\d{1,5})?$", re.IGNORECASE)
 
+# the URLs live in browser.urls (light, for the CLI's options); re-exported for callers of this module
+__all__ = ["DEFAULT_PORT", "MAX_CONNECTIONS", "REQUEST_TIMEOUT", "GuideServer", "browser_origins", "guide_url",
+           "style_url"]
+
 
 def browser_origins(http_port: int) -> frozenset[str]:
     """The origins of the Neo4j Browser page on the configured HTTP port: the only ones CORS admits."""
     return frozenset(f"http://{name}:{http_port}" for name in LOOPBACK_NAMES)
-
-
-def guide_url(port: int = DEFAULT_PORT) -> str:
-    return f"http://{HOST}:{port}/{GUIDE_NAME}"
-
-
-def style_url(port: int = DEFAULT_PORT) -> str:
-    return f"http://{HOST}:{port}/{STYLE_NAME}"
 
 
 def _files() -> dict[str, tuple[bytes, str]]:

@@ -7,11 +7,12 @@ from pathlib import Path
 import click
 
 from wbkg.config import load_config, local_browser_url
-from wbkg.resources import dataset_dir
 
 
 def _paths(paths: tuple[Path, ...]) -> list[Path]:
     """The paths given, or the curated dataset shipped with wbkg."""
+    from wbkg.resources import dataset_dir  # importlib.resources: not for `wbkg --help`
+
     return list(paths) if paths else [dataset_dir()]
 
 
@@ -121,13 +122,13 @@ def demo_cmd(data_dir: Path | None) -> None:
     from wbkg.rdf.validate import validate_paths
 
     cfg = load_config()
-    ds = validate_paths([data_dir or dataset_dir()], cfg.base_iri)
+    ds = validate_paths(_paths((data_dir,) if data_dir else ()), cfg.base_iri)
     with Graph(cfg) as graph:
         info = graph.verify()
         click.echo(f"Neo4j {info['version']} {info['edition']} at {cfg.uri}, database {cfg.database}")
         load(graph, ds)
         counts = graph.rows("MATCH (n:Entity) RETURN count(n) AS nodes")[0]["nodes"], graph.rows(
-            "MATCH ()-[r]->() RETURN count(r) AS rels")[0]["rels"]
+            "MATCH ()-[r]->() WHERE NOT r:SOURCED_BY RETURN count(r) AS rels")[0]["rels"]
     click.echo(f"graph: {counts[0]} nodes, {counts[1]} relationships")
     click.echo(f"Neo4j Browser: {local_browser_url(cfg.http_port)}")
     click.echo(f"log in with user {cfg.user!r}; the password is in {cfg.password_origin}")
