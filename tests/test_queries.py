@@ -143,7 +143,7 @@ contested-claims          ()  Contested claims
 country-profile           (country)  Profile of a country
 investment-for-security   (country)  Chinese-backed infrastructure meeting security cooperation
 neighbourhood             (entity, depth=1)  Neighbourhood of an entity
-ownership-chain           (entity)  Ownership chain of a firm
+ownership-chain           (entity, contested=True)  Ownership chain of a firm
 path                      (from, to)  Shortest paths between two entities
 police-presence           (country)  Chinese police presence in a country
 security-agreements       (country)  Security agreements and cooperation programmes with China
@@ -335,8 +335,11 @@ EXPECTED: dict[str, Any] = {'ownership-chain': ({'entity': 'Hytera'},
                        'chain': ['Hytera Communications Corporation Limited', 'Chen Qingzhou'],
                        'shares': [None],
                        'effective_share': None,
+                       'share_low': None,
+                       'share_high': None,
                        'statuses': ['corroborated'],
-                       'claims': []},
+                       'claims': [],
+                       'links': ['chen-qingzhou-owns-hytera']},
                       {'ultimate_owner': "Shenzhen Municipal People's Government",
                        'owner_kind': 'agency',
                        'owner_state': "People's Republic of China",
@@ -345,8 +348,12 @@ EXPECTED: dict[str, Any] = {'ownership-chain': ({'entity': 'Hytera'},
                                  "Shenzhen Municipal People's Government"],
                        'shares': [None, None],
                        'effective_share': None,
-                       'statuses': ['disputed', 'corroborated'],
-                       'claims': ['claim-hytera-state-owned']}]),
+                       'share_low': None,
+                       'share_high': None,
+                       'statuses': ['disputed', 'asserted'],
+                       'claims': ['claim-hytera-state-owned'],
+                       'links': ['shenzhen-investment-holdings-owns-hytera',
+                                 'shenzhen-municipal-government-owns-shenzhen-investment-holdings']}]),
  'state-linked-suppliers': ({'country': 'RS'},
                             ['supplier', 'procurement', 'buyers', 'date', 'ownership'],
                             [{'supplier': 'Dahua Technology',
@@ -625,7 +632,7 @@ def test_hytera_chain_reaches_the_state_through_a_disputed_link(curated: Graph) 
     lines = r.output.splitlines()
     assert lines[0].split(" | ")[0].strip() == "ultimate_owner"
     assert any("Shenzhen Municipal People's Government" in ln and "People's Republic of China" in ln
-               and "[disputed, corroborated]" in ln and "[claim-hytera-state-owned]" in ln for ln in lines)
+               and "[disputed, asserted]" in ln and "[claim-hytera-state-owned]" in ln for ln in lines)
     assert lines[-1] == "(2 rows)"
     # unknown shares stay unknown: the effective share is null, never 0
     assert [row["effective_share"] for row in rows(curated, "ownership-chain", entity="hytera")] == [None, None]
