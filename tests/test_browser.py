@@ -339,10 +339,12 @@ def test_browser_alone_names_statuses_and_sources(curated_graph: Graph, neo4j_cf
         guide.get_by_role("heading", name="Ownership chain of a firm").wait_for()
         blocks = guide.locator("pre.runnable")
         assert [blocks.nth(i).inner_text() for i in range(blocks.count())] == [
-            ":param entity => 'Hytera'", canned_queries()["ownership-chain"].body, GRAPH_VIEWS["ownership-chain"]]
+            ":param entity => 'Hytera';\n:param contested => true", canned_queries()["ownership-chain"].body,
+            GRAPH_VIEWS["ownership-chain"]]
         run(blocks.nth(0))
-        frame(":param entity").wait_for(timeout=30_000)
-        assert json.loads(frame(":param entity").locator("pre").first.inner_text()) == {"entity": "Hytera"}
+        frame(":param contested").wait_for(timeout=30_000)
+        assert json.loads(frame(":param contested").locator("pre").first.inner_text()) == {
+            "entity": "Hytera", "contested": True}
         run(blocks.nth(2))
         result = frame("RETURN path")
         result.locator("svg g.node").first.wait_for(timeout=60_000)
