@@ -2,9 +2,8 @@
 
 The page uses the Browser 5 guide format: ``<slide>`` elements make the slides of a carousel, and a
 ``<pre mode="cypher" class="pre-scrollable code runnable">`` block is copied into the editor when clicked. Each
-query's slide sets its parameters first, with the header's example values (``:param name => value``; ids,
-since the Browser cannot resolve a name as ``wbkg query run`` does: the example's names are resolved here
-against the curated dataset), then shows the query itself.
+query's slide sets its parameters first, with the header's example values (``:param name => value``; names
+as on the command line, since every canned query resolves ids, names and aliases itself), then shows the query.
 
 ``python -m browser.guide`` (or ``wbkg browser --write``) rewrites ``browser/guide.html``; a test fails when
 the committed file is stale.
@@ -19,12 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from wbkg.errors import QueryError
-from wbkg.loaders.dataset import Dataset, NodeRecord, read_dataset
+from wbkg.graph.schema import FULLTEXT_INDEX
 from wbkg.ontology.build import write_if_changed
-from wbkg.ontology.model import load_model
 from wbkg.queries.registry import Param, Query, canned_queries, example_args, param_refs
+from wbkg.queries.resolve import fragment
 from wbkg.queries.runner import bind
-from wbkg.resources import dataset_dir, packaged
+from wbkg.resources import packaged
 
 GUIDE_PATH = packaged("browser", "guide.html")
 TITLE = "wbkg: China's security influence in the Western Balkans"
@@ -33,8 +32,8 @@ TITLE = "wbkg: China's security influence in the Western Balkans"
 # nodes and relationships behind the rows. Each uses only parameters its canned query declares (checked).
 GRAPH_VIEWS: dict[str, str] = {
     "ownership-chain": (
-        "MATCH (firm:Entity {id: $entity})\n"
-        "MATCH path = (owner:Agent)-[:OWNS*1..6]->(firm)\n"
+        fragment("entity", "entity", "firm")
+        + "MATCH path = (owner:Agent)-[:OWNS*1..6]->(firm)\n"
         "WHERE NOT EXISTS { MATCH (:Agent)-[:OWNS]->(owner) }\n"
         "RETURN path"
     ),
@@ -66,50 +65,15 @@ def cypher_literal(value: Any) -> str:
     return f"'{text}'"
 
 
-def resolve_in_dataset(ds: Dataset, kind: str, value: str) -> str:
-    """The node id an entity/country example value names, by the rules of ``queries.resolve``:
-    id, then (countries) ISO code, then a unique case-insensitive name or alias."""
-    want_state = kind == "country"
-    model = load_model()
-    country, code = model.country_class, model.country_code or ""
-
-    def fits(node_id: str) -> bool:
-        return not want_state or model.is_a(ds.nodes[node_id].cls, country)
-
-    if value in ds.nodes and fits(value):
-        return value
-    if want_state and len(value) == 2:
-        codes = [n.id for n in ds.nodes.values() if model.is_a(n.cls, country)
-                 and str(n.props.get(code, "")).upper() == value.upper()]
-        if len(codes) == 1:
-            return codes[0]
-    low = value.lower()
-
-    def named_so(n: NodeRecord) -> bool:
-        names = [n.props.get("name", ""), *(n.props.get("aliases") or [])]
-        return any(str(x).lower() == low for x in names)
-
-    named = sorted(n.id for n in ds.nodes.values() if fits(n.id) and named_so(n))
-    if len(named) != 1:
-        found = "names several: " + ", ".join(named) if named else "names nothing"
-        raise QueryError(f"example value {value!r} ({kind}) {found} in the curated dataset")
-    return named[0]
-
-
-def guide_queries(ds: Dataset, directory: Path | None = None) -> list[GuideQuery]:
-    """Every canned query with the values of its example (or its defaults) for each parameter."""
+def guide_queries(directory: Path | None = None) -> list[GuideQuery]:
+    """Every canned query with the values of its example (or its defaults) for each parameter. Names stay
+    names: the queries resolve them in Cypher, as the command line does."""
     out = []
     for q in canned_queries(directory).values():
         try:
             values = bind(q, example_args(q))
         except QueryError as e:
             raise QueryError(f"{q.path}: example: {e}") from e
-        for p in q.params:
-            if p.type in ("entity", "country") and values[p.name] is not None:
-                try:
-                    values[p.name] = resolve_in_dataset(ds, p.type, str(values[p.name]))
-                except QueryError as e:
-                    raise QueryError(f"{q.path}: parameter {p.name!r}: {e}") from e
         out.append(GuideQuery(q, values))
     for name, view in GRAPH_VIEWS.items():
         match = [g for g in out if g.query.name == name]
@@ -136,10 +100,25 @@ def _p(text: str) -> str:
     return f"<p>{html.escape(text, quote=False)}</p>"
 
 
+SEARCH_TITLE = "Search by name, and a node's sources"
+SEARCH_QUERY = (
+    f"CALL db.index.fulltext.queryNodes('{FULLTEXT_INDEX}', $q) YIELD node, score\n"
+    "RETURN node.id AS id, node.name AS name,\n"
+    "       [l IN labels(node) WHERE NOT l IN ['Entity', 'Agent']][0] AS class, score\n"
+    "ORDER BY score DESC, id\n"
+    "LIMIT 10"
+)
+SOURCES_QUERY = (
+    fragment("entity", "entity", "n")
+    + "MATCH (n)-[cites:SOURCED_BY]->(source:Source)\n"
+    "RETURN n, cites, source"
+)
+
+
 def _intro_slide(queries: list[GuideQuery]) -> str:
     items = "\n".join(
         f"<li><b>{html.escape(g.query.title, quote=False)}</b> (<code>{g.query.name}</code>), slide {i}</li>"
-        for i, g in enumerate(queries, start=2)
+        for i, g in enumerate(queries, start=3)
     )
     return "\n".join([
         '<slide class="row-fluid">',
@@ -149,10 +128,32 @@ def _intro_slide(queries: list[GuideQuery]) -> str:
            "relationship has a status (asserted, corroborated, disputed or denied). Contested statements are "
            "Claim nodes that actors ASSERTS or DENIES and sources CONTRADICTS."),
         _p("Each following slide is one canned query. Click a grey block to copy it into the editor, then "
-           "run it (Ctrl+Enter or the run button): first the parameters, then the query."),
-        f"<ol start=\"2\">\n{items}\n</ol>",
-        _p("Nodes are coloured by class and captioned with their name; relationships show their type. "
-           "If the colours are missing, run the style command that wbkg browser prints."),
+           "run it (Ctrl+Enter or the run button): first the parameters, then the query. Parameters take an "
+           "id, a name or an alias, as on the command line."),
+        f"<ol start=\"2\">\n<li><b>{html.escape(SEARCH_TITLE, quote=False)}</b>, slide 2</li>\n{items}\n</ol>",
+        _p("Nodes are coloured by class and captioned with their name. Relationships are captioned with their "
+           "status and type, so a disputed or denied link reads disputed · OWNS or denied · DEPLOYED_TO, never "
+           "as a plain fact. Each node has SOURCED_BY links to its Source nodes: double-click a node to expand "
+           "them."),
+        "</div>",
+        "</slide>",
+    ])
+
+
+def _search_slide() -> str:
+    return "\n".join([
+        '<slide class="row-fluid">',
+        '<div class="col-sm-12">',
+        f"<h3>{html.escape(SEARCH_TITLE, quote=False)}</h3>",
+        _p(f"Names and aliases of every node are in the fulltext index {FULLTEXT_INDEX}. The canned queries "
+           "use it to resolve a parameter: an id, or a name or alias that names one node, in any case. To find a "
+           "name you remember only in part, search the index with Lucene syntax: a trailing * for a prefix, "
+           "~ for a fuzzy match, quotes for a phrase."),
+        _pre(param_block({"q": "hyt*"})),
+        _pre(SEARCH_QUERY),
+        _p("A node and the sources it cites, drawn as a graph (double-click a source to see what else cites it):"),
+        _pre(param_block({"entity": "Hytera"})),
+        _pre(SOURCES_QUERY),
         "</div>",
         "</slide>",
     ])
@@ -192,15 +193,15 @@ def _query_slide(g: GuideQuery) -> str:
     return "\n".join(parts)
 
 
-def build_guide(ds: Dataset | None = None, directory: Path | None = None) -> str:
+def build_guide(directory: Path | None = None) -> str:
     """The guide's HTML; QueryError when a query's example cannot be turned into parameters."""
-    ds = ds if ds is not None else read_dataset([dataset_dir()])
-    queries = guide_queries(ds, directory)
+    queries = guide_queries(directory)
     text = "\n".join([
         f"<title>{html.escape(TITLE, quote=False)}</title>",
         '<article class="guide">',
         '<carousel class="deck container-fluid">',
         _intro_slide(queries),
+        _search_slide(),
         *(_query_slide(g) for g in queries),
         "</carousel>",
         "</article>",

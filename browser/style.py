@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from wbkg.graph.schema import SOURCE_LINK
 from wbkg.ontology.build import write_if_changed
 from wbkg.ontology.model import ROOT_CLASS, Model, load_model
 from wbkg.resources import packaged
@@ -58,8 +59,14 @@ RELATIONSHIP_DEFAULTS = {
     "text-color-internal": "#FFFFFF",
     "caption": "<type>",
 }
-# Relationship types shown with a property instead of the type; every other type shows <type>.
-RELATIONSHIP_CAPTIONS: dict[str, str] = {}
+# Every relationship of the model shows its status, then its type, so that a disputed or denied link reads
+# "disputed · OWNS" and never looks like an established one. The Browser's GraSS selects by type only, so the
+# caption is the one place a property can show; the status comes first because the Browser cuts a caption
+# that is longer than its arrow, and the type is written out because it does not expand <type> beside a
+# property.
+STATUS_CAPTION = "{{status}} · {type}"
+# The derived links from a node to its sources: no status, drawn thin and pale.
+SOURCE_LINK_STYLE = {"color": "#D5D8DC", "shaft-width": "1px", "caption": "<type>"}
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -123,7 +130,8 @@ def build_style(model: Model | None = None) -> str:
         blocks.append(_block(f"node.{cls}", props))
     blocks.append(_block("relationship", RELATIONSHIP_DEFAULTS))
     for rel in model.relationships:
-        blocks.append(_block(f"relationship.{rel}", {"caption": RELATIONSHIP_CAPTIONS.get(rel, "<type>")}))
+        blocks.append(_block(f"relationship.{rel}", {"caption": STATUS_CAPTION.format(type=rel)}))
+    blocks.append(_block(f"relationship.{SOURCE_LINK}", SOURCE_LINK_STYLE))
     return "\n".join(blocks) + "\n"
 
 

@@ -18,8 +18,3 @@ def guide_url(port: int = DEFAULT_PORT) -> str:
 
 def style_url(port: int = DEFAULT_PORT) -> str:
     return f"http://{HOST}:{port}/{STYLE_NAME}"
-
-
-def post_connect_cmd(port: int = DEFAULT_PORT) -> str:
-    """The value of ``browser.post_connect_cmd``: apply the style, then open the guide."""
-    return f"style {style_url(port)}; play {guide_url(port)}"

@@ -55,3 +55,9 @@ def schema_statements(model: Model | None = None) -> list[str]:
 def schema_names(model: Model | None = None) -> set[str]:
     """The names of the constraints and indexes ``schema_statements`` creates."""
     return {m.group(1) for stmt in schema_statements(model) if (m := _NAME.match(stmt))}
+
+
+# Each node's links to the Source nodes its `sources` property names (loaders.source_links writes them, so that
+# a Browser user can expand a node to its sources). Derived, not part of the model: queries that walk every
+# relationship type exclude it, and the RDF export (which follows the model's types) never sees it.
+SOURCE_LINK = "SOURCED_BY"

@@ -55,6 +55,7 @@ from wbkg.loaders.mirror import (
     read_state,
     rows,
 )
+from wbkg.loaders.source_links import link_sources
 from wbkg.ontology.model import ROOT_CLASS, Model, load_model
 
 BATCH_SIZE = 10_000
@@ -342,6 +343,7 @@ def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | Non
         with _bar(sum(len(s[1]) for s in statements), "writing", progress) as bar:
             for stmt in statements:
                 _run(tx, stmt, bar)
+        link_sources(tx, node_ids)
         _record(tx, summary, final, started, "staged" if staged else "single", len(ds.files), commit)
         tx.run(UNLOCK).consume()
         return final

@@ -27,7 +27,7 @@ CALL (c, theme) {
 }
 CALL (facts) {
   UNWIND facts AS f
-  OPTIONAL MATCH (f)-[r]-()
+  OPTIONAL MATCH (f)-[r]-() WHERE NOT r:SOURCED_BY  // not the derived links to sources (graph.schema)
   RETURN count(DISTINCT r) AS links
 }
 CALL (code, theme) {

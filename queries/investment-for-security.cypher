@@ -10,7 +10,19 @@
 //     description: the country, by ISO code, id or name
 // mode: read
 // example: wbkg query run investment-for-security -p country RS
-MATCH (c:State {id: $country})<-[:LOCATED_IN|PART_OF*0..3]-(place)
+WITH trim($country) AS country_text  // an id, an ISO code, or a unique name or alias in any case
+WITH country_text, COLLECT { MATCH (n:State {id: country_text}) RETURN n } AS country_by_id,
+     COLLECT { MATCH (n:State) WHERE n.iso_code = toUpper(country_text) RETURN n } AS country_by_code,
+     COLLECT {
+       CALL db.index.fulltext.queryNodes('entity_names', '"' + replace(replace(country_text, '\\', '\\\\'), '"', '\\"') + '"') YIELD node
+       WHERE node:State AND (toLower(node.name) = toLower(country_text)
+             OR any(alias IN coalesce(node.aliases, []) WHERE toLower(alias) = toLower(country_text)))
+       RETURN DISTINCT node ORDER BY node.id
+     } AS country_by_name
+UNWIND CASE WHEN size(country_by_id) = 1 THEN country_by_id
+            WHEN size(country_by_code) = 1 THEN country_by_code
+            WHEN size(country_by_name) = 1 THEN country_by_name ELSE [] END AS c
+MATCH (c)<-[:LOCATED_IN|PART_OF*0..3]-(place)
 WHERE place = c OR place:Place
 WITH DISTINCT c, place
 WITH c, place,

@@ -2,19 +2,40 @@
 // title: Ownership chain of a firm
 // description: >-
 //   Every OWNS path from a firm up to its ultimate owners (owners nobody is recorded as owning), at most six
-//   links long. effective_share is the product of the shares along the path (share/100 each), null when any
-//   share on the path is unknown (never 0). owner_kind is the class of the ultimate owner and owner_state the
-//   state it is or belongs to (through PART_OF); statuses gives the
-//   status of each link from the firm upwards, so a disputed link shows as disputed, with its claim.
+//   links long. effective_share is the product of the shares along the path (share/100 each); share_low and
+//   share_high bound it where a link gives only a range (share_min, share_max; an exact share is both
+//   bounds). Each is null when a figure on the path is unknown (never 0). Alternative figures that different
+//   sources give for one stake are separate links, so they come out as rows side by side, told apart by
+//   links (the relationship ids, whose sources wbkg query run neighbourhood or the Browser show). owner_kind
+//   is the class of the ultimate owner and owner_state the state it is or belongs to (through PART_OF);
+//   statuses gives the status of each link from the firm upwards, so a disputed link shows as disputed,
+//   with its claim. contested false leaves out disputed and denied links (an owner above only such a link
+//   is then an ultimate owner). Rows are ordered by length, owner, chain and link ids.
 // params:
 //   - name: entity
 //     type: entity
 //     description: the firm, by id, name or alias
+//   - name: contested
+//     type: boolean
+//     default: true
+//     description: include disputed and denied links
 // mode: read
 // example: wbkg query run ownership-chain -p entity Hytera
-MATCH (firm:Entity {id: $entity})
+WITH trim($entity) AS entity_text  // an id, or a unique name or alias in any case
+WITH entity_text, COLLECT { MATCH (n:Entity {id: entity_text}) RETURN n } AS entity_by_id,
+     COLLECT {
+       CALL db.index.fulltext.queryNodes('entity_names', '"' + replace(replace(entity_text, '\\', '\\\\'), '"', '\\"') + '"') YIELD node
+       WHERE node:Entity AND (toLower(node.name) = toLower(entity_text)
+             OR any(alias IN coalesce(node.aliases, []) WHERE toLower(alias) = toLower(entity_text)))
+       RETURN DISTINCT node ORDER BY node.id
+     } AS entity_by_name
+UNWIND CASE WHEN size(entity_by_id) = 1 THEN entity_by_id
+            WHEN size(entity_by_name) = 1 THEN entity_by_name ELSE [] END AS firm
 MATCH path = (owner:Agent)-[:OWNS*1..6]->(firm)
-WHERE NOT EXISTS { MATCH (:Agent)-[:OWNS]->(owner) }
+WHERE ($contested OR none(r IN relationships(path) WHERE r.status IN ['disputed', 'denied']))
+  AND NOT EXISTS {
+    MATCH (:Agent)-[above:OWNS]->(owner) WHERE $contested OR NOT above.status IN ['disputed', 'denied']
+  }
 WITH firm, owner, reverse(nodes(path)) AS chain, reverse(relationships(path)) AS links
 RETURN owner.name AS ultimate_owner,
        toLower([l IN ['State', 'Agency', 'Firm', 'Organization', 'Person'] WHERE l IN labels(owner)][0]) AS owner_kind,
@@ -25,6 +46,11 @@ RETURN owner.name AS ultimate_owner,
        [r IN links | r.share] AS shares,
        CASE WHEN any(r IN links WHERE r.share IS NULL) THEN null
             ELSE reduce(s = 1.0, r IN links | s * r.share / 100.0) END AS effective_share,
+       CASE WHEN any(r IN links WHERE coalesce(r.share, r.share_min) IS NULL) THEN null
+            ELSE reduce(s = 1.0, r IN links | s * coalesce(r.share, r.share_min) / 100.0) END AS share_low,
+       CASE WHEN any(r IN links WHERE coalesce(r.share, r.share_max) IS NULL) THEN null
+            ELSE reduce(s = 1.0, r IN links | s * coalesce(r.share, r.share_max) / 100.0) END AS share_high,
        [r IN links | r.status] AS statuses,
-       [r IN links WHERE r.claim IS NOT NULL | r.claim] AS claims
-ORDER BY size(chain), ultimate_owner, chain
+       [r IN links WHERE r.claim IS NOT NULL | r.claim] AS claims,
+       [r IN links | r.id] AS links
+ORDER BY size(chain), ultimate_owner, chain, links

@@ -33,6 +33,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from wbkg.errors import QueryError
 from wbkg.ontology.types import parse_partial_date
+from wbkg.queries import resolve
 
 QUERIES_DIR = Path(__file__).resolve().parent
 
@@ -473,6 +474,11 @@ def _load_dir(directory: Path) -> dict[str, Query]:
     out: dict[str, Query] = {}
     for path in sorted(directory.glob("*.cypher")):
         q = parse_query(path, canned=True)
+        for p in q.params:
+            if p.type in ("entity", "country") and not resolve.check(q.body, p.type, p.name):
+                raise QueryError(f"{path}:{p.line}: parameter {p.name!r} ({p.type}) must be resolved in the query "
+                                 "by the text of queries.resolve.fragment, so that the Browser resolves names "
+                                 "as the command line does")
         out[q.name] = q
     return out
 

@@ -34,6 +34,7 @@ import neo4j
 import pytest
 from neo4j import exceptions as nx
 
+from wbkg.browser.plugin import install_for
 from wbkg.config import Config, load_config
 from wbkg.errors import WbkgError
 from wbkg.graph.connection import Graph
@@ -169,6 +170,7 @@ def _start_local(mp: pytest.MonkeyPatch, notify: Callable[[str], None]) -> Itera
                 server = LocalServer(load_config())
                 server.install()
                 if not server.status().running:
+                    install_for(server)  # the Browser guide and style, served by the server (browser/plugin.py)
                     server.start()
                     started_marker.touch()
                     started_here = True
@@ -238,7 +240,13 @@ def neo4j_server(request: pytest.FixtureRequest) -> Iterator[Neo4jTarget]:
                 WBKG_NEO4J_BOLT_PORT=str(TEST_BOLT_PORT), WBKG_NEO4J_HTTP_PORT=str(TEST_HTTP_PORT),
                 NEO4J_PASSWORD=os.environ.get("NEO4J_PASSWORD") or secrets.token_urlsafe(18),
                 NEO4J_URI=f"bolt://127.0.0.1:{TEST_BOLT_PORT}",
+                WBKG_NEO4J_AUTH_FILE=str(TEST_HOME / "docker-neo4j-auth"),
             )
+            # the compose file's Docker secret (NEO4J_AUTH_FILE), readable by this user only
+            TEST_HOME.mkdir(parents=True, exist_ok=True)
+            auth = TEST_HOME / "docker-neo4j-auth"
+            auth.touch(mode=0o600)
+            auth.write_text(f"neo4j/{os.environ['NEO4J_PASSWORD']}", encoding="utf-8")
             use = _exclusive_use(lambda msg: _tell(request, msg))
             project = request.getfixturevalue("docker_compose_project_name")
             try:

@@ -148,7 +148,7 @@ country-profile           (country)  Profile of a country
 coverage                  ()  Coverage of the region, country by theme
 investment-for-security   (country)  Chinese-backed infrastructure meeting security cooperation
 neighbourhood             (entity, depth=1)  Neighbourhood of an entity
-ownership-chain           (entity)  Ownership chain of a firm
+ownership-chain           (entity, contested=True)  Ownership chain of a firm
 path                      (from, to)  Shortest paths between two entities
 police-presence           (country)  Chinese police presence in a country
 security-agreements       (country)  Security agreements and cooperation programmes with China
@@ -168,8 +168,8 @@ def test_cli_show_prints_header_then_body() -> None:
     r = CliRunner().invoke(cli, ["query", "show", "ownership-chain"])
     assert r.exit_code == 0, r.output
     text = (Path(__file__).resolve().parents[1] / "queries" / "ownership-chain.cypher").read_text()
-    header, body = text.split("\nMATCH", 1)
-    assert r.output == f"{header}\n\nMATCH{body}"
+    header, body = text.split("\nWITH", 1)
+    assert r.output == f"{header}\n\nWITH{body}"
     assert r.output.startswith("// name: ownership-chain\n// title: Ownership chain of a firm\n")
 
 
@@ -289,6 +289,10 @@ def _leftmost(op: Any) -> str:
     return str(op["operatorType"]).split("@")[0]
 
 
+def _operators(op: Any) -> list[str]:
+    return [str(op["operatorType"]).split("@")[0]] + [o for c in op.get("children") or [] for o in _operators(c)]
+
+
 def _leaves(op: Any) -> list[str]:
     ch = op.get("children") or []
     if not ch:
@@ -309,9 +313,12 @@ def test_anchored_queries_start_from_an_index_seek(curated: Graph, name: str) ->
     q = get_query(name)
     params = resolve_params(curated, q, bind(q, EXAMPLE_PARAMS[name]))
     profile = curated.read(lambda tx: tx.run("PROFILE " + q.statements[0].text, params).consume().profile)
-    assert _leftmost(profile) == "NodeUniqueIndexSeek"
-    # nothing else is scanned: every other leaf is an index seek or an argument from the outer row
-    assert set(_leaves(profile)) <= {"NodeUniqueIndexSeek", "NodeIndexSeek", "Argument"}
+    # The parameter's resolution (queries.resolve.fragment) seeks the id in the unique index and the name in
+    # the fulltext index (a procedure call); nothing else is scanned: every other leaf is an index seek, an
+    # argument from the outer row, or the projection of the parameter the resolution starts from.
+    leaves = _leaves(profile)
+    assert "NodeUniqueIndexSeek" in leaves and "ProcedureCall" in _operators(profile)
+    assert set(leaves) <= {"NodeUniqueIndexSeek", "NodeIndexSeek", "Argument", "Projection"}
 
 
 def test_cli_run_formats(curated: Graph) -> None:
@@ -450,8 +457,11 @@ EXPECTED: dict[str, Any] = {'coverage': ({}, None, COVERAGE_ROWS),
                        'chain': ['Hytera Communications Corporation Limited', 'Chen Qingzhou'],
                        'shares': [None],
                        'effective_share': None,
+                       'share_low': None,
+                       'share_high': None,
                        'statuses': ['corroborated'],
-                       'claims': []},
+                       'claims': [],
+                       'links': ['chen-qingzhou-owns-hytera']},
                       {'ultimate_owner': "Shenzhen Municipal People's Government",
                        'owner_kind': 'agency',
                        'owner_state': "People's Republic of China",
@@ -460,8 +470,12 @@ EXPECTED: dict[str, Any] = {'coverage': ({}, None, COVERAGE_ROWS),
                                  "Shenzhen Municipal People's Government"],
                        'shares': [None, None],
                        'effective_share': None,
+                       'share_low': None,
+                       'share_high': None,
                        'statuses': ['disputed', 'asserted'],
-                       'claims': ['claim-hytera-state-owned']}]),
+                       'claims': ['claim-hytera-state-owned'],
+                       'links': ['shenzhen-investment-holdings-owns-hytera',
+                                 'shenzhen-municipal-government-owns-shenzhen-investment-holdings']}]),
  'state-linked-suppliers': ({'country': 'RS'},
                             ['supplier', 'procurement', 'buyers', 'date', 'ownership'],
                             [{'supplier': 'Dahua Technology',

@@ -14,9 +14,10 @@ Modules: ``toolchain`` (Java, Maven, the pinned version, the classpath), ``insta
 ports, locks) and ``local`` (``LocalServer``, which puts them together).
 """
 
+from wbkg.graph.server.install import BROWSER_PLUGIN_JAR, browser_settings
 from wbkg.graph.server.local import LocalServer, ServerStatus
 from wbkg.graph.server.process import pid_alive
 from wbkg.graph.server.toolchain import MIN_JAVA, java_executable, java_version, maven_version, neo4j_version
 
-__all__ = ["MIN_JAVA", "LocalServer", "ServerStatus", "java_executable", "java_version", "maven_version",
-           "neo4j_version", "pid_alive"]
+__all__ = ["BROWSER_PLUGIN_JAR", "MIN_JAVA", "LocalServer", "ServerStatus", "browser_settings", "java_executable",
+           "java_version", "maven_version", "neo4j_version", "pid_alive"]

@@ -20,6 +20,11 @@ from wbkg.errors import ServerError
 CONF_TEMPLATE = Path(str(files(__package__).joinpath("neo4j.conf.template")))
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 MIN_PASSWORD_LENGTH = 8  # Neo4j's dbms.security.auth_minimum_password_length
+# The wbkg Browser plugin (browser/plugin.py builds it into the plugins folder): with it, the server itself
+# serves the guide and the style at /wbkg/, and the Browser applies them after login; without it the
+# Browser settings are left out, so a login is guide-less but shows no error.
+BROWSER_PLUGIN_JAR = "wbkg-browser.jar"
+BROWSER_MOUNT = "/wbkg"
 
 
 def private_dir(path: Path) -> None:
@@ -75,6 +80,10 @@ class ServerHome:
         return self.root / "classpath.txt"
 
     @property
+    def plugins_dir(self) -> Path:
+        return self.root / "plugins"
+
+    @property
     def auth_file(self) -> Path:
         return self.data_dir / "dbms" / "auth.ini"
 
@@ -106,6 +115,19 @@ class ServerHome:
         return env
 
 
+def browser_settings(plugins_dir: Path, http_port: int) -> str:
+    """The neo4j.conf lines for the Browser plugin, or a comment saying why there are none."""
+    if not (plugins_dir / BROWSER_PLUGIN_JAR).is_file():
+        return (f"# ({BROWSER_PLUGIN_JAR} is not in {plugins_dir}: no wbkg guide or style after login; "
+                "'wbkg neo4j start' builds it)")
+    base = f"http://127.0.0.1:{http_port}{BROWSER_MOUNT}"
+    return "\n".join([
+        f"server.unmanaged_extension_classes=org.wbkg.browser={BROWSER_MOUNT}",
+        f"dbms.security.http_auth_allowlist=/,/browser.*,{BROWSER_MOUNT}/.*",
+        f"browser.post_connect_cmd=style {base}/style.grass; play {base}/guide.html",
+    ])
+
+
 def write_conf(home: ServerHome, *, bolt_port: int, http_port: int, heap_size: str, pagecache_size: str) -> None:
     """Write ``conf/neo4j.conf`` from the template (atomically)."""
     text = Template(CONF_TEMPLATE.read_text(encoding="utf-8")).substitute(
@@ -113,7 +135,8 @@ def write_conf(home: ServerHome, *, bolt_port: int, http_port: int, heap_size: s
         logs_dir=home.logs_dir,
         run_dir=home.run_dir,
         import_dir=home.root / "import",
-        plugins_dir=home.root / "plugins",
+        plugins_dir=home.plugins_dir,
+        browser_settings=browser_settings(home.plugins_dir, http_port),
         bolt_port=bolt_port,
         http_port=http_port,
         heap_size=heap_size,

@@ -146,7 +146,8 @@ class LocalServer:
             self._write_conf()
             self.layout.make_private(self.cfg.home)
             t0 = time.monotonic()
-            pid = self._spawn(java, cp)
+            # plugins/* as the neo4j launcher script adds it: server plugins such as the wbkg Browser plugin
+            pid = self._spawn(java, cp + os.pathsep + str(self.layout.plugins_dir / "*"))
             self.say(f"starting Neo4j {neo4j_version()} (pid {pid}); log: {self.log_file}")
             if wait:
                 self._wait_ready(pid, t0, timeout)

@@ -6,7 +6,7 @@ from urllib.parse import quote, urlsplit
 
 import click
 
-from wbkg.browser.urls import DEFAULT_PORT, guide_url, post_connect_cmd, style_url
+from wbkg.browser.urls import DEFAULT_PORT, guide_url, style_url
 from wbkg.config import LOOPBACK, Config, load_config
 
 
@@ -34,12 +34,10 @@ def describe(cfg: Config, port: int) -> list[str]:
         f"  user:        {cfg.user}",
         f"  password:    {where}",
         f"  database:    {cfg.database}",
-        f"Guide and style served on http://127.0.0.1:{port}/ (127.0.0.1 only)",
-        f"  style: {style_url(port)}",
-        f"  guide: {guide_url(port)}",
-        "After login the Browser applies the style and opens the guide by itself when the server sets",
-        f"  browser.post_connect_cmd={post_connect_cmd(port)}",
-        "  (the local server and docker-compose.yml do, for the default port). Otherwise type in its editor:",
+        "The local server (wbkg neo4j start) serves the guide and style itself, and the Browser applies them",
+        "after login. For another server (Docker, a remote one), they are served here on",
+        f"http://127.0.0.1:{port}/ (127.0.0.1 only, for the Browser page of HTTP port {cfg.http_port}):",
+        "type in the Browser's editor",
         f"  :style {style_url(port)}",
         f"  :play {guide_url(port)}",
     ]
@@ -82,7 +80,7 @@ def browser_cmd(port: int, check: bool, write_files: bool) -> None:
     from wbkg.browser.serve import GuideServer
 
     cfg = load_config()
-    server = GuideServer(port)
+    server = GuideServer(port, http_port=cfg.http_port)
     for line in describe(cfg, server.port):
         click.echo(line)
     if check:

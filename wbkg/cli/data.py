@@ -172,11 +172,12 @@ def demo_cmd(data_dir: Path | None) -> None:
         click.echo(f"Neo4j {info['version']} {info['edition']} at {cfg.uri}, database {cfg.database}")
         load(graph, ds)
         counts = graph.rows("MATCH (n:Entity) RETURN count(n) AS nodes")[0]["nodes"], graph.rows(
-            "MATCH ()-[r]->() RETURN count(r) AS rels")[0]["rels"]
+            "MATCH ()-[r]->() WHERE NOT r:SOURCED_BY RETURN count(r) AS rels")[0]["rels"]
     click.echo(f"graph: {counts[0]} nodes, {counts[1]} relationships")
     click.echo(f"Neo4j Browser: {local_browser_url(cfg.http_port)}")
     click.echo(f"log in with user {cfg.user!r}; the password is in {cfg.password_origin}")
-    click.echo("for the wbkg style and guide in the Browser, keep 'wbkg browser' running while you use it")
+    click.echo("the local server gives its Browser the wbkg style and guide after login; "
+               "for another server, 'wbkg browser' serves them")
     click.echo("try: wbkg query run ownership-chain -p entity Hytera")
 
 

@@ -79,12 +79,19 @@ def install() -> None:
 def start(no_wait: bool, timeout: float) -> None:
     """Start the server in the background; wait until Bolt accepts a login.
 
+    The server also serves the wbkg Browser guide and style (a plugin built on first start), which the
+    Browser applies after login.
+
     \b
     Examples:
       wbkg neo4j start
       WBKG_NEO4J_BOLT_PORT=17687 WBKG_NEO4J_HTTP_PORT=17474 wbkg neo4j start
     """
-    _server().start(wait=not no_wait, timeout=timeout)
+    from wbkg.browser.plugin import install_for
+
+    server = _server()
+    install_for(server)  # the server then serves the Browser guide and style itself (browser/plugin.py)
+    server.start(wait=not no_wait, timeout=timeout)
 
 
 @neo4j_group.command()
