@@ -120,7 +120,8 @@ def test_removing_a_file_removes_exactly_its_records(copy: Path, graph_db: Graph
 
 
 def test_a_rename_is_one_removal_and_one_creation(copy: Path, graph_db: Graph, neo4j_cfg: Config) -> None:
-    links = graph_db.rows("MATCH (:Person {id: 'edi-rama'})-[r]-() WHERE NOT r:SOURCED_BY RETURN type(r) AS t, r.id AS id ORDER BY id")
+    links = graph_db.rows("MATCH (:Person {id: 'edi-rama'})-[r]-() WHERE NOT r:SOURCED_BY "
+                          "RETURN type(r) AS t, r.id AS id ORDER BY id")
     assert links == [{"t": "TARGETS", "id": "democratic-party-of-albania-targets-edi-rama"},
                      {"t": "AFFILIATED_WITH", "id": "edi-rama-affiliated-with-albania"},
                      {"t": "PARTICIPATES_IN", "id": "edi-rama-participates-in-li-rama-meeting-2014"}]
