@@ -145,7 +145,8 @@ def _declare_property(g: Graph, v: Vocab, iri: URIRef, p: PropertyDef, domain: U
         g.add((iri, RDFS.range, v.cls(p.range or ROOT_CLASS)))
     else:
         g.add((iri, RDF.type, OWL.DatatypeProperty))
-        g.add((iri, RDFS.range, _date_range(g) if p.type == "date" else XSD_OF[p.type]))
+        g.add((iri, RDFS.range, _date_range(g) if p.type == "date" else
+               RDF.PlainLiteral if p.type == "text" else XSD_OF[p.type]))
     g.add((iri, RDFS.label, Literal(p.label, lang="en")))
     if p.comment:
         g.add((iri, RDFS.comment, Literal(p.comment, lang="en")))
@@ -158,7 +159,7 @@ def _declare_property(g: Graph, v: Vocab, iri: URIRef, p: PropertyDef, domain: U
 
 def _value_constraints(g: Graph, v: Vocab, shape: BNode, p: PropertyDef) -> None:
     if p.type == "ref":
-        g.add((shape, SH["class"], v.cls(p.range or ROOT_CLASS)))
+        _class_in(g, v, shape, None, (p.range or ROOT_CLASS,))
         g.add((shape, SH.nodeKind, SH.IRI))
     elif p.type == "qid":
         g.add((shape, SH.nodeKind, SH.IRI))
@@ -172,6 +173,11 @@ def _value_constraints(g: Graph, v: Vocab, shape: BNode, p: PropertyDef) -> None
         lst = _bnode()
         Collection(g, lst, alternatives)
         g.add((shape, SH["or"], lst))
+    elif p.type == "text":  # our own prose, in English: the export tags it @en
+        g.add((shape, SH.datatype, RDF.langString))
+        lst = _bnode()
+        Collection(g, lst, [Literal("en")])
+        g.add((shape, SH.languageIn, lst))
     else:
         g.add((shape, SH.datatype, XSD_OF[p.type]))
     if p.type == "enum":
@@ -245,7 +251,11 @@ def build_shapes(v: Vocab) -> Graph:
     return g
 
 
-def _class_in(g: Graph, v: Vocab, shape: URIRef | BNode, _: None, classes: tuple[str, ...]) -> None:
+def _class_in(g: Graph, v: Vocab, shape: URIRef | BNode, _: None, wanted: tuple[str, ...]) -> None:
+    # An export types each node with its own (concrete) class only, so the shapes name those: a standalone
+    # export validates without the ontology's subclass axioms mixed in.
+    m = v.model
+    classes = [c for c in m.concrete_classes if any(w == ROOT_CLASS or m.is_a(c, w) for w in wanted)]
     if len(classes) == 1:
         g.add((shape, SH["class"], v.cls(classes[0])))
         return

@@ -157,14 +157,15 @@ id:test-holding wbkg:owns id:test-radio .
 st:test-holding-owns-test-radio a rdf:Statement ;
     rdf:subject id:test-holding ; rdf:predicate wbkg:owns ; rdf:object id:test-radio ;
     dcterms:identifier "test-holding-owns-test-radio" ; wbkg:sources id:src-test ;
-    wbkg:evidence "The register lists the holding as a minority owner." ; wbkg:status "asserted" ;
+    wbkg:evidence "The register lists the holding as a minority owner."@en ; wbkg:status "asserted" ;
     wbkg:share {share} ; wbkg:date "2024-03"^^xsd:gYearMonth .
 """
 
 
 def _validate(data: str, shapes: Graph, onto: Graph) -> tuple[bool, Graph]:
+    # the data as it stands: no ontology mixed in (the shapes name the classes the data states)
     conforms, report, _ = shacl_validate(Graph().parse(data=data, format="turtle"), shacl_graph=shapes,
-                                         ont_graph=onto, inference="none", abort_on_first=False)
+                                         inference="none", abort_on_first=False)
     return bool(conforms), report
 
 
@@ -194,7 +195,8 @@ def test_shapes_reject_a_relationship_from_a_class_not_admitted(shapes: Graph, o
         "id:src-test wbkg:owns id:test-radio .\n")  # a Source cannot own
     conforms, report = _validate(data, shapes, onto)
     assert not conforms
-    assert _results(report) == {(URIRef(f"{DEFAULT_BASE_IRI}id/src-test"), None, SH.ClassConstraintComponent)}
+    # OWNS admits Agents: the shape lists the concrete Agent classes an export states (sh:or of sh:class)
+    assert _results(report) == {(URIRef(f"{DEFAULT_BASE_IRI}id/src-test"), None, SH.OrConstraintComponent)}
 
 
 # -- a bad schema raises one clear InvalidModel ----------------------------------------------------
