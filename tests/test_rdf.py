@@ -8,6 +8,7 @@ database reload it afterwards. Graphs are compared by isomorphism, with the diff
 from __future__ import annotations
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -309,3 +310,168 @@ def test_cli_sparql_runs_over_an_export(loaded: Neo4jGraph, v: Vocab, tmp_path: 
     assert result.exit_code == 0, result.output
     cypher = run_query(loaded, get_query("timeline"), {"country": "RS", "from": "2019", "to": "2019"})
     assert result.output == render(cypher, "csv") + "\n"
+
+
+# -- snapshots ---------------------------------------------------------------------------------------
+
+class _CommitMidway(io.BytesIO):
+    """An output stream that commits a write to the graph when the export writes to it the second time
+    (the first may be a header, written before reading starts): a load landing in the middle of an export."""
+
+    def __init__(self, graph: Neo4jGraph) -> None:
+        super().__init__()
+        self.graph = graph
+        self.writes = 0
+        self.fired = False
+
+    def write(self, data) -> int:  # type: ignore[override]
+        self.writes += 1
+        if self.writes == 2:
+            self.fired = True
+            # a real change (Neo4j commits no transaction for a write that changes nothing); the marker is not
+            # an Entity, so the export itself would not differ
+            self.graph.rows(f"MERGE (m:{MARKER} {{id: 'snapshot-probe'}}) SET m.n = coalesce(m.n, 0) + 1",
+                            write=True)
+        return super().write(data)
+
+
+@pytest.mark.parametrize("fmt", ["nt", "turtle", "jsonld"])
+def test_an_export_during_a_commit_fails(loaded: Neo4jGraph, v: Vocab, fmt: str) -> None:
+    from wbkg.rdf.export import SnapshotError
+
+    out = _CommitMidway(loaded)
+    with pytest.raises(SnapshotError) as e:
+        write_export(loaded, v, fmt, out)
+    assert out.fired
+    assert str(e.value) == ("the graph changed while it was exported (a load ran meanwhile); nothing was kept: "
+                            "run the export again")
+
+
+def test_cli_export_writes_the_file_only_when_complete(loaded: Neo4jGraph, v: Vocab, tmp_path: Path,
+                                                      expected: Graph) -> None:
+    target = tmp_path / "x.nt"
+    result = CliRunner().invoke(cli, ["export", "rdf", "-f", "nt", "-o", str(target), "-q"])
+    assert result.exit_code == 0, result.output
+    assert result.output == f"exported {len(expected)} triples as nt to {target}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.nt"]
+
+
+# -- reading RDF never reaches beyond the named file ---------------------------------------------------
+
+@pytest.mark.parametrize("context", ["http://127.0.0.1:9/context.jsonld", "file:///etc/passwd",
+                                     "https://wbkg.org/context.jsonld"])
+def test_jsonld_remote_and_file_contexts_are_refused(tmp_path: Path, v: Vocab, context: str) -> None:
+    doc = tmp_path / "remote.jsonld"
+    doc.write_text(json.dumps({"@context": context, "@id": "id:x", "wbkg:kind": "firm"}), encoding="utf-8")
+    with pytest.raises(InvalidData) as e:
+        read_rdf_dataset(doc, v.base)
+    assert [str(p) for p in e.value.problems] == [
+        f"{doc}: not valid json-ld: No LoadDocumentCallback has been set to load remote contexts"]
+
+
+def test_rdfxml_entity_expansion_is_refused(tmp_path: Path, v: Vocab) -> None:
+    levels = ['<!ENTITY a "aaaaaaaaaa">'] + [
+        f'<!ENTITY {b} "{("&" + a + ";") * 10}">' for a, b in zip("abcdefgh", "bcdefghi", strict=True)]
+    bomb = tmp_path / "bomb.rdf"
+    bomb.write_text('<?xml version="1.0"?>\n<!DOCTYPE r [\n' + "\n".join(levels) + "\n]>\n"
+                    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns:ex="http://ex.org/">'
+                    '<rdf:Description rdf:about="http://ex.org/s"><ex:p>&i;</ex:p></rdf:Description></rdf:RDF>',
+                    encoding="utf-8")
+    for read in (read_rdf_dataset, validate_rdf_file):
+        with pytest.raises(InvalidData) as e:
+            read(bomb, v.base)
+        assert [str(p) for p in e.value.problems] == [
+            f"{bomb}: not valid xml: declares XML entities, which wbkg refuses to expand"]
+
+
+def test_a_disputed_link_stated_as_a_fact_is_refused(loaded: Neo4jGraph, v: Vocab, tmp_path: Path) -> None:
+    path = tmp_path / "asserts-a-denial.nt"
+    extra = f"<{v.node('shenzhen-investment-holdings')}> <{v.rel('OWNS')}> <{v.node('hytera')}> .\n"
+    path.write_bytes(_export(loaded, v, "nt") + extra.encode())
+    with pytest.raises(InvalidData) as e:
+        read_rdf_dataset(path, v.base)
+    assert [str(p) for p in e.value.problems] == [
+        f"{path} id=shenzhen-investment-holdings: OWNS to <{v.node('hytera')}> is stated as a fact, "
+        "but its statements are only disputed or denied"]
+
+
+# -- the SPARQL front end ------------------------------------------------------------------------------
+
+RQ_HEADER = """# name: by-country
+# title: t
+# description: d
+# params:
+#   - {name: country, type: country}
+# mode: read
+# example: wbkg sparql --file by-country.rq -p country RS
+PREFIX wbkg: <https://wbkg.org/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+
+
+def test_sparql_lexer_sees_iris_strings_and_comments(tmp_path: Path) -> None:
+    from wbkg.errors import QueryError
+    from wbkg.queries.sparql import parse_query_file
+
+    good = tmp_path / "by-country.rq"
+    # an IRI before $country on one line (the Cypher lexer took '//' in it for a comment)
+    good.write_text(RQ_HEADER + "SELECT ?name WHERE { ?c a <https://wbkg.org/ontology#State> ; "
+                    "dcterms:identifier $country ; rdfs:label ?name . }\n", encoding="utf-8")
+    assert parse_query_file(good, canned=False).query.statements[0].params == {"country"}
+    commented = tmp_path / "commented.rq"
+    # a $param only inside a '#' comment and a string is not a use
+    commented.write_text(RQ_HEADER.replace("by-country", "commented") + "SELECT ?c WHERE {\n"
+                         "  ?c a wbkg:State . # filtered by $country\n  ?c rdfs:label \"$country\" .\n}\n",
+                         encoding="utf-8")
+    with pytest.raises(QueryError) as e:
+        parse_query_file(commented, canned=False)
+    assert str(e.value) == f"{commented}:5: parameter 'country' is declared but the body never uses $country"
+
+
+def test_sparql_service_is_refused(tmp_path: Path) -> None:
+    from wbkg.errors import QueryError
+    from wbkg.queries.sparql import parse_query_file
+
+    path = tmp_path / "by-country.rq"
+    path.write_text(RQ_HEADER + "SELECT ?name WHERE {\n  ?c dcterms:identifier $country .\n"
+                    "  SERVICE <http://127.0.0.1:9/sparql> { ?c rdfs:label ?name }\n}\n", encoding="utf-8")
+    with pytest.raises(QueryError) as e:
+        parse_query_file(path, canned=False)
+    assert str(e.value) == f"{path}:13: SERVICE is refused: wbkg runs SPARQL over local data only"
+
+
+def test_cli_sparql_runs_only_canned_names_and_files_given_with_file(tmp_path: Path) -> None:
+    outside = tmp_path / "by-country.rq"
+    outside.write_text(RQ_HEADER + "SELECT ?name WHERE { ?c dcterms:identifier $country ; rdfs:label ?name . }\n",
+                       encoding="utf-8")
+    from wbkg.errors import QueryError
+
+    refused = CliRunner().invoke(cli, ["sparql", str(outside.with_suffix("")), "-p", "country", "RS"])
+    assert isinstance(refused.exception, QueryError) and refused.exception.exit_code == 2
+    assert str(refused.exception) == (f"{str(outside.with_suffix(''))!r} is not a canned query name (lower-case "
+                                      "letters, digits and hyphens); run your own file with --file")
+    ran = CliRunner().invoke(cli, ["sparql", "--file", str(outside), "-p", "country", "RS", "-f", "csv"])
+    assert ran.exit_code == 0, ran.output
+    assert ran.output == "name\nSerbia\n"
+
+
+def test_sparql_values_are_single_terms(tmp_path: Path, v: Vocab) -> None:
+    from wbkg.queries.sparql import load_data, run_file
+
+    path = tmp_path / "by-name.rq"
+    path.write_text(RQ_HEADER.replace("by-country", "by-name").replace("country, type: country", "q, type: string")
+                    .replace("-p country RS", "-p q x")
+                    + "SELECT ?c WHERE { ?c rdfs:label $q . }\n", encoding="utf-8")
+    rs = run_file(path, {"q": 'x" . } SELECT * WHERE { ?s ?p ?o } #'}, load_data(None, v), v)
+    assert (rs.columns, rs.rows) == (["c"], [])
+
+
+@pytest.mark.parametrize("base", ["https://example.org/kg/"])
+def test_twins_follow_the_configured_base(base: str, records: RecordSet) -> None:
+    from wbkg.queries.sparql import run_named, store
+    from wbkg.rdf.mapping import dataset_triples
+
+    other = vocab(base)
+    rs = run_named("ownership-chain", {"entity": "Hytera"}, store(dataset_triples(records, other)), other)
+    assert [row[0] for row in rs.rows] == ["Chen Qingzhou", "Shenzhen Municipal People's Government"]
