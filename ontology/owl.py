@@ -10,7 +10,7 @@ import itertools
 
 from rdflib import OWL, RDF, RDFS, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, PROV, SKOS
+from rdflib.namespace import DC, DCTERMS, PROV, SKOS
 from rdflib.term import Node
 
 from wbkg.ontology.model import ID_PATTERN, ROOT_CLASS, PropertyDef
@@ -44,6 +44,7 @@ def _bind(g: Graph, v: Vocab) -> None:
     g.bind("skos", SKOS)
     g.bind("prov", PROV)
     g.bind("dcterms", DCTERMS)
+    g.bind("dc", DC)
     for prefix, iri in v.model.prefixes.items():
         g.bind(prefix, Namespace(iri), override=False)
 
@@ -67,16 +68,22 @@ def _union(g: Graph, members: list[URIRef]) -> URIRef | BNode:
     return members[0] if len(members) == 1 else _union_of(g, OWL.Class, members)
 
 
-def _date_range(g: Graph) -> BNode:
-    return _union_of(g, RDFS.Datatype, list(DATE_TYPES))
-
-
 def _align(g: Graph, v: Vocab, subject: URIRef, align: dict[str, tuple[str, ...]]) -> None:
+    """The alignment axioms, each external term declared with the kind its use gives it (a class, or a
+    property of the subject's kind), as OWL 2 DL requires of every term an ontology uses."""
     predicates = {"subClassOf": RDFS.subClassOf, "equivalentClass": OWL.equivalentClass,
-                  "subPropertyOf": RDFS.subPropertyOf, "equivalentProperty": OWL.equivalentProperty}
+                  "subPropertyOf": RDFS.subPropertyOf, "equivalentProperty": OWL.equivalentProperty,
+                  "inverseOf": OWL.inverseOf}
+    kind = g.value(subject, RDF.type)
     for key, terms in align.items():
         for term in terms:
-            g.add((subject, predicates[key], _curie(v, term)))
+            iri = _curie(v, term)
+            g.add((subject, predicates[key], iri))
+            g.add((iri, RDF.type, OWL.Class if key in ("subClassOf", "equivalentClass") else kind))
+
+
+# The ontology's licence: the project's (LICENSE, MIT).
+LICENSE = URIRef("https://spdx.org/licenses/MIT")
 
 
 def build_ontology(v: Vocab) -> Graph:
@@ -87,9 +94,18 @@ def build_ontology(v: Vocab) -> Graph:
     _bind(g, v)
     onto = v.ontology_iri
     g.add((onto, RDF.type, OWL.Ontology))
-    g.add((onto, DCTERMS.title, Literal(m.title, lang="en")))
+    # Dublin Core elements (dc:title, dc:description), not dcterms: the dcterms terms are data properties here
+    # (wbkg:title and wbkg:description align to them), and OWL 2 DL forbids one term as two kinds of property
+    g.add((onto, DC.title, Literal(m.title, lang="en")))
+    g.add((onto, DC.description, Literal(m.comment, lang="en")))
+    g.add((onto, RDFS.label, Literal(m.title, lang="en")))
     g.add((onto, RDFS.comment, Literal(m.comment, lang="en")))
     g.add((onto, OWL.versionInfo, Literal(m.version)))
+    g.add((onto, DCTERMS.license, LICENSE))
+    for annotation in (SKOS.notation, SKOS.altLabel, DCTERMS.license, DC.title, DC.description):
+        g.add((annotation, RDF.type, OWL.AnnotationProperty))
+    # the export states ids with dcterms:identifier, a literal-valued (data) property
+    g.add((DCTERMS.identifier, RDF.type, OWL.DatatypeProperty))
 
     root = v.cls(ROOT_CLASS)
     g.add((root, RDF.type, OWL.Class))
@@ -135,6 +151,10 @@ def build_ontology(v: Vocab) -> Graph:
         doms = domains.get(pname, [])
         if set(doms) == {v.cls(c) for c in m.concrete_classes}:
             doms = [root]
+        if RDF.Statement in doms:
+            # rdf:Statement is reserved vocabulary in OWL 2 DL: a property that statements carry gets no domain
+            # (the SHACL StatementShape says where it belongs)
+            doms = []
         _declare_property(g, v, iri, pdef, _union(g, doms) if doms else None)
     return g
 
@@ -145,7 +165,9 @@ def _declare_property(g: Graph, v: Vocab, iri: URIRef, p: PropertyDef, domain: U
         g.add((iri, RDFS.range, v.cls(p.range or ROOT_CLASS)))
     else:
         g.add((iri, RDF.type, OWL.DatatypeProperty))
-        g.add((iri, RDFS.range, _date_range(g) if p.type == "date" else
+        # xsd:date, gYearMonth and gYear are not in the OWL 2 datatype map: the OWL range of a date is any
+        # literal, and the SHACL shapes keep the precise types
+        g.add((iri, RDFS.range, RDFS.Literal if p.type == "date" else
                RDF.PlainLiteral if p.type == "text" else XSD_OF[p.type]))
     g.add((iri, RDFS.label, Literal(p.label, lang="en")))
     if p.comment:

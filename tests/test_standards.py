@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -124,3 +125,42 @@ def test_every_twin_runs_in_jena_arq_with_the_cypher_rows(export: Path, graph_db
     ordered = _orders(query.statements[-1].text)
     assert rows == expected if ordered else sorted(rows, key=repr) == sorted(expected, key=repr)
     assert len(rows) > 0
+
+
+# -- the ontology, checked by ROBOT (OWL API, HermiT) from Maven Central (tests/tools/robot/pom.xml) ------------
+
+ROBOT = "org.obolibrary.robot.CommandLineInterface"
+ONTOLOGY = REPO / "ontology" / "wbkg.ttl"
+
+
+def test_the_ontology_is_owl2_dl() -> None:
+    done = java("robot", ROBOT, "validate-profile", "--profile", "DL", "--input", str(ONTOLOGY))
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    assert done.stdout.strip() == "OWL 2 DL Profile Report: [Ontology and imports closure in profile]"
+
+
+def test_robot_report_finds_no_error(tmp_path: Path) -> None:
+    out = tmp_path / "report.tsv"
+    done = java("robot", ROBOT, "report", "--input", str(ONTOLOGY), "--fail-on", "ERROR", "--output", str(out))
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    levels = [line.split("\t", 1)[0] for line in out.read_text(encoding="utf-8").splitlines()[1:]]
+    assert "ERROR" not in levels
+
+
+def _hermit(*inputs: Path) -> subprocess.CompletedProcess[str]:
+    args = [a for p in inputs for a in ("--input", str(p))]
+    return java("robot", ROBOT, "merge", *args, "reason", "--reasoner", "hermit")
+
+
+def test_hermit_finds_ontology_and_export_consistent(export: Path) -> None:
+    done = _hermit(ONTOLOGY, export)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    assert "inconsistent" not in (done.stdout + done.stderr).lower()
+
+
+def test_hermit_finds_a_firm_that_is_a_state_inconsistent(export: Path, tmp_path: Path, v: Vocab) -> None:
+    bad = tmp_path / "bad.ttl"
+    bad.write_bytes(export.read_bytes() + f"\n<{v.node('hytera')}> a <{v.cls('State')}> .\n".encode())
+    done = _hermit(ONTOLOGY, bad)
+    assert done.returncode != 0
+    assert "inconsistent" in (done.stdout + done.stderr).lower()
