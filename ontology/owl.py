@@ -75,6 +75,7 @@ def _align(g: Graph, v: Vocab, subject: URIRef, align: dict[str, tuple[str, ...]
                   "subPropertyOf": RDFS.subPropertyOf, "equivalentProperty": OWL.equivalentProperty,
                   "inverseOf": OWL.inverseOf}
     kind = g.value(subject, RDF.type)
+    assert kind is not None  # declared before it is aligned
     for key, terms in align.items():
         for term in terms:
             iri = _curie(v, term)
