@@ -8,19 +8,14 @@ from __future__ import annotations
 
 import itertools
 
-from rdflib import OWL, RDF, RDFS, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, SH, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DC, DCTERMS, PROV, SKOS
-from rdflib.term import Node
 
-from wbkg.ontology.model import ID_PATTERN, ROOT_CLASS, PropertyDef
+from wbkg.ontology.model import ROOT_CLASS, PropertyDef
+from wbkg.ontology.types import class_in
 from wbkg.ontology.vocab import SPECIAL_PREDICATES, Vocab
 
-DATE_TYPES = (XSD.date, XSD.gYearMonth, XSD.gYear)
-XSD_OF = {
-    "id": XSD.string, "string": XSD.string, "text": XSD.string, "enum": XSD.string, "iso3166": XSD.string,
-    "integer": XSD.integer, "decimal": XSD.decimal, "percent": XSD.decimal, "url": XSD.anyURI,
-}
 _counter = itertools.count()
 
 
@@ -32,9 +27,6 @@ def _bnode() -> BNode:
 def _reset() -> None:
     global _counter
     _counter = itertools.count()
-
-
-PATTERNS = {"id": ID_PATTERN.pattern, "qid": r"^Q[1-9][0-9]*$", "iso3166": r"^[A-Z]{2}$"}
 
 
 def _bind(g: Graph, v: Vocab) -> None:
@@ -161,15 +153,8 @@ def build_ontology(v: Vocab) -> Graph:
 
 
 def _declare_property(g: Graph, v: Vocab, iri: URIRef, p: PropertyDef, domain: URIRef | BNode | None) -> None:
-    if p.type == "ref":
-        g.add((iri, RDF.type, OWL.ObjectProperty))
-        g.add((iri, RDFS.range, v.cls(p.range or ROOT_CLASS)))
-    else:
-        g.add((iri, RDF.type, OWL.DatatypeProperty))
-        # xsd:date, gYearMonth and gYear are not in the OWL 2 datatype map: the OWL range of a date is any
-        # literal, and the SHACL shapes keep the precise types
-        g.add((iri, RDFS.range, RDFS.Literal if p.type == "date" else
-               RDF.PlainLiteral if p.type == "text" else XSD_OF[p.type]))
+    g.add((iri, RDF.type, OWL.ObjectProperty if p.kind.object_property else OWL.DatatypeProperty))
+    g.add((iri, RDFS.range, p.kind.owl_range(g, p, v, _bnode)))
     g.add((iri, RDFS.label, Literal(p.label, lang="en")))
     if p.comment:
         g.add((iri, RDFS.comment, Literal(p.comment, lang="en")))
@@ -180,44 +165,6 @@ def _declare_property(g: Graph, v: Vocab, iri: URIRef, p: PropertyDef, domain: U
 
 # -- SHACL ---------------------------------------------------------------------------------------
 
-def _value_constraints(g: Graph, v: Vocab, shape: BNode, p: PropertyDef) -> None:
-    if p.type == "ref":
-        _class_in(g, v, shape, None, (p.range or ROOT_CLASS,))
-        g.add((shape, SH.nodeKind, SH.IRI))
-    elif p.type == "qid":
-        g.add((shape, SH.nodeKind, SH.IRI))
-        g.add((shape, SH.pattern, Literal(r"^http://www\.wikidata\.org/entity/Q[1-9][0-9]*$")))
-    elif p.type == "date":
-        alternatives: list[Node] = []
-        for dt in DATE_TYPES:
-            alt = _bnode()
-            g.add((alt, SH.datatype, dt))
-            alternatives.append(alt)
-        lst = _bnode()
-        Collection(g, lst, alternatives)
-        g.add((shape, SH["or"], lst))
-    elif p.type == "text":  # our own prose, in English: the export tags it @en
-        g.add((shape, SH.datatype, RDF.langString))
-        lst = _bnode()
-        Collection(g, lst, [Literal("en")])
-        g.add((shape, SH.languageIn, lst))
-    else:
-        g.add((shape, SH.datatype, XSD_OF[p.type]))
-    if p.type == "enum":
-        lst = _bnode()
-        Collection(g, lst, [Literal(x) for x in p.values])
-        g.add((shape, SH["in"], lst))
-    if p.type == "percent":
-        g.add((shape, SH.minInclusive, Literal(0, datatype=XSD.decimal)))
-        g.add((shape, SH.maxInclusive, Literal(100, datatype=XSD.decimal)))
-    if p.type == "integer":
-        g.add((shape, SH.minInclusive, Literal(0)))
-    if p.type in PATTERNS and p.type != "qid":
-        g.add((shape, SH.pattern, Literal(PATTERNS[p.type])))
-    if p.type == "string":
-        g.add((shape, SH.pattern, Literal(r"^[^\n]*$")))
-
-
 def _property_shape(g: Graph, v: Vocab, owner: URIRef, p: PropertyDef) -> None:
     shape = _bnode()
     g.add((owner, SH.property, shape))
@@ -227,7 +174,7 @@ def _property_shape(g: Graph, v: Vocab, owner: URIRef, p: PropertyDef) -> None:
         g.add((shape, SH.minCount, Literal(1)))
     if not p.many:
         g.add((shape, SH.maxCount, Literal(1)))
-    _value_constraints(g, v, shape, p)
+    p.kind.shacl(g, shape, p, v, _bnode)
 
 
 def build_shapes(v: Vocab) -> Graph:
@@ -249,11 +196,11 @@ def build_shapes(v: Vocab) -> Graph:
         shape = shapes[f"{name}Shape"]
         g.add((shape, RDF.type, SH.NodeShape))
         g.add((shape, SH.targetSubjectsOf, v.rel(name)))
-        _class_in(g, v, shape, None, r.from_classes)
+        _class_in(g, v, shape, r.from_classes)
         prop = _bnode()
         g.add((shape, SH.property, prop))
         g.add((prop, SH.path, v.rel(name)))
-        _class_in(g, v, prop, None, r.to_classes)
+        _class_in(g, v, prop, r.to_classes)
     # Every relationship is reified as an rdf:Statement carrying its provenance.
     st = shapes["StatementShape"]
     g.add((st, RDF.type, SH.NodeShape))
@@ -274,19 +221,5 @@ def build_shapes(v: Vocab) -> Graph:
     return g
 
 
-def _class_in(g: Graph, v: Vocab, shape: URIRef | BNode, _: None, wanted: tuple[str, ...]) -> None:
-    # An export types each node with its own (concrete) class only, so the shapes name those: a standalone
-    # export validates without the ontology's subclass axioms mixed in.
-    m = v.model
-    classes = [c for c in m.concrete_classes if any(w == ROOT_CLASS or m.is_a(c, w) for w in wanted)]
-    if len(classes) == 1:
-        g.add((shape, SH["class"], v.cls(classes[0])))
-        return
-    alternatives: list[Node] = []
-    for c in classes:
-        alt = _bnode()
-        g.add((alt, SH["class"], v.cls(c)))
-        alternatives.append(alt)
-    lst = _bnode()
-    Collection(g, lst, alternatives)
-    g.add((shape, SH["or"], lst))
+def _class_in(g: Graph, v: Vocab, shape: URIRef | BNode, wanted: tuple[str, ...]) -> None:
+    class_in(g, v, shape, wanted, _bnode)

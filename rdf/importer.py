@@ -11,7 +11,6 @@ mapping does not produce are reported.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,7 @@ from wbkg.loaders.dataset import Dataset as RecordSet
 from wbkg.loaders.dataset import _Reader
 from wbkg.loaders.safeyaml import LinedDict
 from wbkg.ontology.model import PropertyDef
-from wbkg.ontology.vocab import WIKIDATA, Vocab, vocab
+from wbkg.ontology.vocab import Vocab, vocab
 from wbkg.rdf.mapping import (
     RDF_OBJECT,
     RDF_PREDICATE,
@@ -135,32 +134,6 @@ def validate_rdf_file(path: Path, base: str) -> int:
 
 # -- the inverse mapping -------------------------------------------------------------------------
 
-def _python(p: PropertyDef, v: Vocab, obj: Any) -> Any:
-    """The record value (as YAML would give it) of one RDF object, or raise ValueError."""
-    if p.type == "ref":
-        ident = _node_id(v, obj)
-        if ident is None:
-            raise ValueError(f"{obj} is not a wbkg node IRI")
-        return ident
-    if p.type == "qid":
-        if not isinstance(obj, ox.NamedNode) or not obj.value.startswith(str(WIKIDATA)):
-            raise ValueError(f"{obj} is not a Wikidata entity IRI")
-        return obj.value[len(str(WIKIDATA)):]
-    if not isinstance(obj, ox.Literal):
-        raise ValueError(f"{obj} must be a literal")
-    text = obj.value
-    if p.type == "integer":
-        if not text.lstrip("-").isdigit():
-            raise ValueError(f"{text!r} is not an integer")
-        return int(text)
-    if p.type in ("decimal", "percent"):
-        try:
-            return float(Decimal(text))
-        except InvalidOperation:
-            raise ValueError(f"{text!r} is not a decimal") from None
-    return text
-
-
 def _props(ix: _Index, v: Vocab, subject: Any, defs: dict[str, PropertyDef], by_iri: dict[Any, str],
            skip: set[Any], path: Path, ident: str, problems: list[Problem]) -> dict[str, Any]:
     out: dict[str, Any] = {}
@@ -173,7 +146,7 @@ def _props(ix: _Index, v: Vocab, subject: Any, defs: dict[str, PropertyDef], by_
             continue
         d = defs[name]
         try:
-            value = _python(d, v, obj)
+            value = d.kind.value(obj, v)
         except ValueError as e:
             problems.append(_problem(path, str(e), ident, name))
             continue

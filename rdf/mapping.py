@@ -25,20 +25,14 @@ from rdflib.term import Node
 
 from wbkg.loaders.dataset import Dataset
 from wbkg.ontology.model import Model, PropertyDef
-from wbkg.ontology.vocab import WIKIDATA, Vocab
+from wbkg.ontology.vocab import Vocab
 
 Triple = ox.Triple
 # The statuses of a link we state as a fact; the others (disputed, denied) are only reported.
 FACT_STATUSES = ("asserted", "corroborated")
-# Prose we write in our own words is English; it carries the language tag.
-ENGLISH_TYPES = ("text",)
 
 _XSD = str(XSD)
 XSD_STRING = ox.NamedNode(_XSD + "string")
-DATE_XSD = {4: ox.NamedNode(_XSD + "gYear"), 7: ox.NamedNode(_XSD + "gYearMonth"), 10: ox.NamedNode(_XSD + "date")}
-_INTEGER = ox.NamedNode(_XSD + "integer")
-_DECIMAL = ox.NamedNode(_XSD + "decimal")
-_ANY_URI = ox.NamedNode(_XSD + "anyURI")
 RDF_TYPE = ox.NamedNode(str(RDF.type))
 RDF_STATEMENT = ox.NamedNode(str(RDF.Statement))
 RDF_SUBJECT = ox.NamedNode(str(RDF.subject))
@@ -62,32 +56,12 @@ class Terms:
         self.prop = {p: ox.NamedNode(str(v.prop(p))) for p in m.all_property_defs()}
         self._node = f"{v.base}id/"
         self._statement = f"{v.base}statement/"
-        self._wikidata = str(WIKIDATA)
 
     def node(self, node_id: str) -> ox.NamedNode:
         return ox.NamedNode(self._node + node_id)
 
     def statement(self, rel_id: str) -> ox.NamedNode:
         return ox.NamedNode(self._statement + rel_id)
-
-    def value(self, p: PropertyDef, value: Any) -> ox.NamedNode | ox.Literal:
-        """The RDF object (a typed literal, or an IRI for references) of one property value."""
-        t = p.type
-        if t == "ref":
-            return self.node(value)
-        if t == "qid":
-            return ox.NamedNode(self._wikidata + value)
-        if t == "date":
-            return ox.Literal(value, datatype=DATE_XSD[len(value)])
-        if t == "integer":
-            return ox.Literal(str(int(value)), datatype=_INTEGER)
-        if t in ("decimal", "percent"):
-            return ox.Literal(_decimal_text(value), datatype=_DECIMAL)
-        if t == "url":
-            return ox.Literal(value, datatype=_ANY_URI)
-        if t in ENGLISH_TYPES:
-            return ox.Literal(value, language="en")
-        return ox.Literal(value)
 
 
 _TERMS: dict[int, tuple[Vocab, Terms]] = {}
@@ -100,16 +74,6 @@ def terms(v: Vocab) -> Terms:
     return hit[1]
 
 
-def _decimal_text(value: float | int) -> str:
-    # Always with a decimal point ("30.0", not "30"): Turtle and TriG write xsd:decimal as a bare
-    # number that must contain a point, so any other lexical form would not survive a round trip.
-    text = repr(float(value))
-    if "e" in text or "E" in text:
-        text = f"{float(value):f}".rstrip("0")
-        text = text + "0" if text.endswith(".") else text
-    return text
-
-
 def _property_triples(t: Terms, subject: ox.NamedNode, defs: dict[str, PropertyDef],
                       props: dict[str, Any], skip: str | None = None) -> Iterator[Triple]:
     for name, value in props.items():
@@ -118,7 +82,7 @@ def _property_triples(t: Terms, subject: ox.NamedNode, defs: dict[str, PropertyD
         p = defs[name]
         predicate = t.prop[name]
         for item in value if p.many else (value,):
-            yield ox.Triple(subject, predicate, t.value(p, item))
+            yield ox.Triple(subject, predicate, p.kind.term(item, t.v))
 
 
 def node_triples(v: Vocab, cls: str, props: dict[str, Any]) -> Iterator[Triple]:

@@ -83,6 +83,7 @@ def test_load_cli_reports_no_change_on_reload(curated: Graph) -> None:
         "loaded 406 nodes and 506 relationships into neo4j",
         "created: none",
         "updated: none",
+        "removed: none",
     ]
 
 

@@ -120,8 +120,12 @@ def test_parameter_values_are_typed_per_header(tmp_path: Path) -> None:
     assert bind(q, {"i": "3", "d": "2019", "b": "TRUE", "f": "2"}) == {"i": 3, "f": 2.0, "b": True, "d": "2019",
                                                                       "s": ""}
     for raw, message in [({"i": "x", "d": "2019"}, "parameter 'i' must be an integer, got 'x'"),
-                         ({"i": "1", "d": "2019-02-30"}, "parameter 'd': '2019-02-30' is not a calendar date"),
-                         ({"i": "1", "d": "19"}, "parameter 'd' must be a date YYYY, YYYY-MM or YYYY-MM-DD, got '19'"),
+                         ({"i": "1", "d": "2019-02-30"}, "parameter 'd': '2019-02-30' is not a real calendar date"),
+                         ({"i": "1", "d": "19"},
+                          "parameter 'd': '19' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"),
+                         ({"i": "1", "d": "２０２０-０５"},
+                          "parameter 'd': '２０２０-０５' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"),
+                         ({"i": "１２", "d": "2020"}, "parameter 'i' must be an integer in ASCII digits, got '１２'"),
                          ({"d": "2019"}, "script needs parameter 'i' (integer): add -p i VALUE"),
                          ({"i": "1", "d": "2019", "z": "1"}, "script has no parameter 'z' (declared: i, f, b, d, s)")]:
         with pytest.raises(QueryError) as e:
@@ -251,7 +255,9 @@ def test_a_write_script_writes_in_one_transaction(curated: Graph, tmp_path: Path
                         "CREATE (:Entity {id: $id, name: 'temp'});\nMATCH (n:Entity {id: $id}) RETURN n.name AS name;\n"
                         "MATCH (n:Entity {id: $id}) DETACH DELETE n\n")
     r = invoke("--file", str(p), "-p", "id", "temp-write-test", "--format", "json")
-    assert (r.exit_code, r.output) == (0, '[\n  {\n    "name": "temp"\n  }\n]\n')
+    # several statements: one list per statement that returns columns (the shape follows the script, so
+    # that rows can be written as they arrive)
+    assert (r.exit_code, r.output) == (0, '[\n  [\n    {\n      "name": "temp"\n    }\n  ]\n]\n')
     assert counts(curated) == before
 
 
