@@ -198,7 +198,7 @@ def _align(raw: Any, where: str) -> dict[str, tuple[str, ...]]:
         raise InvalidModel(f"{where}: align must be a mapping")
     out = {}
     for key, value in raw.items():
-        if key not in {"subClassOf", "equivalentClass", "subPropertyOf", "equivalentProperty"}:
+        if key not in {"subClassOf", "equivalentClass", "subPropertyOf", "equivalentProperty", "inverseOf"}:
             raise InvalidModel(f"{where}: unknown alignment {key!r}")
         out[key] = tuple(value) if isinstance(value, list) else (str(value),)
     return out

@@ -10,10 +10,10 @@ import itertools
 
 from rdflib import OWL, RDF, RDFS, SH, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import DCTERMS, PROV, SKOS
-from rdflib.term import Node
+from rdflib.namespace import DC, DCTERMS, PROV, SKOS
 
 from wbkg.ontology.model import ROOT_CLASS, PropertyDef
+from wbkg.ontology.types import class_in
 from wbkg.ontology.vocab import SPECIAL_PREDICATES, Vocab
 
 _counter = itertools.count()
@@ -36,6 +36,7 @@ def _bind(g: Graph, v: Vocab) -> None:
     g.bind("skos", SKOS)
     g.bind("prov", PROV)
     g.bind("dcterms", DCTERMS)
+    g.bind("dc", DC)
     for prefix, iri in v.model.prefixes.items():
         g.bind(prefix, Namespace(iri), override=False)
 
@@ -60,11 +61,22 @@ def _union(g: Graph, members: list[URIRef]) -> URIRef | BNode:
 
 
 def _align(g: Graph, v: Vocab, subject: URIRef, align: dict[str, tuple[str, ...]]) -> None:
+    """The alignment axioms, each external term declared with the kind its use gives it (a class, or a
+    property of the subject's kind), as OWL 2 DL requires of every term an ontology uses."""
     predicates = {"subClassOf": RDFS.subClassOf, "equivalentClass": OWL.equivalentClass,
-                  "subPropertyOf": RDFS.subPropertyOf, "equivalentProperty": OWL.equivalentProperty}
+                  "subPropertyOf": RDFS.subPropertyOf, "equivalentProperty": OWL.equivalentProperty,
+                  "inverseOf": OWL.inverseOf}
+    kind = g.value(subject, RDF.type)
+    assert kind is not None  # declared before it is aligned
     for key, terms in align.items():
         for term in terms:
-            g.add((subject, predicates[key], _curie(v, term)))
+            iri = _curie(v, term)
+            g.add((subject, predicates[key], iri))
+            g.add((iri, RDF.type, OWL.Class if key in ("subClassOf", "equivalentClass") else kind))
+
+
+# The ontology's licence: the project's (LICENSE, MIT).
+LICENSE = URIRef("https://spdx.org/licenses/MIT")
 
 
 def build_ontology(v: Vocab) -> Graph:
@@ -75,9 +87,18 @@ def build_ontology(v: Vocab) -> Graph:
     _bind(g, v)
     onto = v.ontology_iri
     g.add((onto, RDF.type, OWL.Ontology))
-    g.add((onto, DCTERMS.title, Literal(m.title, lang="en")))
+    # Dublin Core elements (dc:title, dc:description), not dcterms: the dcterms terms are data properties here
+    # (wbkg:title and wbkg:description align to them), and OWL 2 DL forbids one term as two kinds of property
+    g.add((onto, DC.title, Literal(m.title, lang="en")))
+    g.add((onto, DC.description, Literal(m.comment, lang="en")))
+    g.add((onto, RDFS.label, Literal(m.title, lang="en")))
     g.add((onto, RDFS.comment, Literal(m.comment, lang="en")))
     g.add((onto, OWL.versionInfo, Literal(m.version)))
+    g.add((onto, DCTERMS.license, LICENSE))
+    for annotation in (SKOS.notation, SKOS.altLabel, DCTERMS.license, DC.title, DC.description):
+        g.add((annotation, RDF.type, OWL.AnnotationProperty))
+    # the export states ids with dcterms:identifier, a literal-valued (data) property
+    g.add((DCTERMS.identifier, RDF.type, OWL.DatatypeProperty))
 
     root = v.cls(ROOT_CLASS)
     g.add((root, RDF.type, OWL.Class))
@@ -123,6 +144,10 @@ def build_ontology(v: Vocab) -> Graph:
         doms = domains.get(pname, [])
         if set(doms) == {v.cls(c) for c in m.concrete_classes}:
             doms = [root]
+        if RDF.Statement in doms:
+            # rdf:Statement is reserved vocabulary in OWL 2 DL: a property that statements carry gets no domain
+            # (the SHACL StatementShape says where it belongs)
+            doms = []
         _declare_property(g, v, iri, pdef, _union(g, doms) if doms else None)
     return g
 
@@ -171,11 +196,11 @@ def build_shapes(v: Vocab) -> Graph:
         shape = shapes[f"{name}Shape"]
         g.add((shape, RDF.type, SH.NodeShape))
         g.add((shape, SH.targetSubjectsOf, v.rel(name)))
-        _class_in(g, v, shape, None, r.from_classes)
+        _class_in(g, v, shape, r.from_classes)
         prop = _bnode()
         g.add((shape, SH.property, prop))
         g.add((prop, SH.path, v.rel(name)))
-        _class_in(g, v, prop, None, r.to_classes)
+        _class_in(g, v, prop, r.to_classes)
     # Every relationship is reified as an rdf:Statement carrying its provenance.
     st = shapes["StatementShape"]
     g.add((st, RDF.type, SH.NodeShape))
@@ -196,15 +221,5 @@ def build_shapes(v: Vocab) -> Graph:
     return g
 
 
-def _class_in(g: Graph, v: Vocab, shape: URIRef | BNode, _: None, classes: tuple[str, ...]) -> None:
-    if len(classes) == 1:
-        g.add((shape, SH["class"], v.cls(classes[0])))
-        return
-    alternatives: list[Node] = []
-    for c in classes:
-        alt = _bnode()
-        g.add((alt, SH["class"], v.cls(c)))
-        alternatives.append(alt)
-    lst = _bnode()
-    Collection(g, lst, alternatives)
-    g.add((shape, SH["or"], lst))
+def _class_in(g: Graph, v: Vocab, shape: URIRef | BNode, wanted: tuple[str, ...]) -> None:
+    class_in(g, v, shape, wanted, _bnode)

@@ -3,7 +3,8 @@
 Each type of ``schema.yaml`` (``id``, ``string``, ``text``, ``integer``, ``decimal``, ``percent``, ``date``
 (a partial date), ``url``, ``qid``, ``iso3166``, ``enum``, ``ref``) is one object here that
 - checks and normalises a raw value as a data file gives it (``parse``; a ``ValueError`` says what is wrong),
-- renders it as an RDF term (``term``) and reads it back (``value``),
+- renders it as an RDF term (``term``, a pyoxigraph term: the export's and SPARQL's currency) and reads one
+  back (``value``, from a pyoxigraph term as the RDF parser gives it),
 - gives its OWL range and SHACL constraints (``owl_range``, ``shacl``),
 - gives its Neo4j value type and its neomodel property (``neo4j_type``, ``neomodel``).
 Loaders, the OWL/SHACL builder, the RDF mapping, the RDF importer, the generated neomodel models and the
@@ -20,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.term import Node
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     from wbkg.ontology.vocab import Vocab
 
 WIKIDATA = Namespace("http://www.wikidata.org/entity/")
+_WIKIDATA = str(WIKIDATA)
 
 # Patterns are written with [0-9], never \d: in Python \d also matches other scripts' digits ("２０２０").
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -48,8 +51,15 @@ MAX_ID_CHARS = 120
 MAX_INDEXED_CHARS = 1000
 
 NewNode = Callable[[], BNode]
+RdfTerm = ox.NamedNode | ox.BlankNode | ox.Literal
 DATE_DATATYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
 _DATE_TYPES_ORDERED = (XSD.date, XSD.gYearMonth, XSD.gYear)
+# pyoxigraph datatype IRIs, made once: the export renders millions of values
+_OX_DATE = {n: ox.NamedNode(str(d)) for n, d in DATE_DATATYPES.items()}
+_OX_INTEGER = ox.NamedNode(str(XSD.integer))
+_OX_DECIMAL = ox.NamedNode(str(XSD.decimal))
+# The root class, as in ontology.model (which imports this module, so it cannot be imported from there).
+_ROOT_CLASS = "Entity"
 
 
 def parse_partial_date(value: str) -> str:
@@ -114,10 +124,29 @@ def _decimal_text(value: float | int) -> str:
     return text
 
 
-def _literal_text(obj: Node) -> str:
-    if not isinstance(obj, Literal):
-        raise ValueError(f"{obj.n3()} must be a literal")
-    return str(obj)
+def _literal_text(obj: RdfTerm) -> str:
+    if not isinstance(obj, ox.Literal):
+        raise ValueError(f"{obj} must be a literal")
+    return obj.value
+
+
+def class_in(g: Graph, v: Vocab, shape: Node, wanted: tuple[str, ...], new_node: NewNode) -> None:
+    """SHACL: the value node is an instance of one of the concrete classes under ``wanted`` (``sh:class``,
+    or ``sh:or`` of them). An export types each node with its own (concrete) class only, so the shapes name
+    those: a standalone export validates without the ontology's subclass axioms mixed in."""
+    m = v.model
+    classes = [c for c in m.concrete_classes if any(w == _ROOT_CLASS or m.is_a(c, w) for w in wanted)]
+    if len(classes) == 1:
+        g.add((shape, SH["class"], v.cls(classes[0])))
+        return
+    alternatives: list[Node] = []
+    for c in classes:
+        alt = new_node()
+        g.add((alt, SH["class"], v.cls(c)))
+        alternatives.append(alt)
+    lst = new_node()
+    Collection(g, lst, alternatives)
+    g.add((shape, SH["or"], lst))
 
 
 class PropertyType:
@@ -126,6 +155,7 @@ class PropertyType:
     name = "string"
     base = "string"  # properties of one name must agree on this (an enum is a string with a closed list)
     datatype: URIRef = XSD.string
+    language: str | None = None  # the language tag of its literals (our own prose)
     pattern: re.Pattern[str] | None = None
     neo4j_type = "STRING"
     object_property = False  # an OWL object property (its values are IRIs) rather than a datatype property
@@ -142,10 +172,14 @@ class PropertyType:
         return text
 
     # -- RDF -------------------------------------------------------------------------------------------
-    def term(self, value: Any, v: Vocab) -> Node:
-        return Literal(value) if self.datatype == XSD.string else Literal(value, datatype=self.datatype)
+    def term(self, value: Any, v: Vocab) -> RdfTerm:
+        if self.language is not None:
+            return ox.Literal(value, language=self.language)
+        if self.datatype == XSD.string:
+            return ox.Literal(value)
+        return ox.Literal(value, datatype=ox.NamedNode(str(self.datatype)))
 
-    def value(self, obj: Node, v: Vocab) -> Any:
+    def value(self, obj: RdfTerm, v: Vocab) -> Any:
         """The record value (as a data file would give it) of one RDF object, or a ``ValueError``."""
         return _literal_text(obj)
 
@@ -185,6 +219,7 @@ class TextType(PropertyType):
     """A paragraph: whitespace (line breaks included) is folded to single spaces."""
 
     name = base = "text"
+    language = "en"  # our own prose, in English: RDF tags it @en
 
     def parse(self, raw: Any, p: PropertyDef) -> str:
         text = check_text(raw)
@@ -192,8 +227,14 @@ class TextType(PropertyType):
             raise ValueError("must not be empty")
         return unicodedata.normalize("NFC", " ".join(text.split()))
 
+    def owl_range(self, g: Graph, p: PropertyDef, v: Vocab, new_node: NewNode) -> Node:
+        return RDF.PlainLiteral  # OWL 2's datatype of literals with or without a language tag
+
     def shacl(self, g: Graph, shape: Node, p: PropertyDef, v: Vocab, new_node: NewNode) -> None:
-        g.add((shape, SH.datatype, self.datatype))
+        g.add((shape, SH.datatype, RDF.langString))
+        lst = new_node()
+        Collection(g, lst, [Literal(self.language)])
+        g.add((shape, SH.languageIn, lst))
 
 
 class IntegerType(PropertyType):
@@ -210,10 +251,10 @@ class IntegerType(PropertyType):
             raise ValueError(f"{raw} is too large: whole numbers go up to {MAX_INTEGER} (64 bits)")
         return raw
 
-    def term(self, value: Any, v: Vocab) -> Node:
-        return Literal(int(value), datatype=XSD.integer)
+    def term(self, value: Any, v: Vocab) -> RdfTerm:
+        return ox.Literal(str(int(value)), datatype=_OX_INTEGER)
 
-    def value(self, obj: Node, v: Vocab) -> int:
+    def value(self, obj: RdfTerm, v: Vocab) -> int:
         text = _literal_text(obj)
         if not re.fullmatch(r"-?[0-9]+", text):
             raise ValueError(f"{text!r} is not an integer")
@@ -246,10 +287,10 @@ class DecimalType(PropertyType):
             raise ValueError(f"share {raw} is outside {self.bounds[0]:g}-{self.bounds[1]:g}")
         return value
 
-    def term(self, value: Any, v: Vocab) -> Node:
-        return Literal(_decimal_text(value), datatype=XSD.decimal)
+    def term(self, value: Any, v: Vocab) -> RdfTerm:
+        return ox.Literal(_decimal_text(value), datatype=_OX_DECIMAL)
 
-    def value(self, obj: Node, v: Vocab) -> float:
+    def value(self, obj: RdfTerm, v: Vocab) -> float:
         text = _literal_text(obj)
         try:
             return float(Decimal(text))
@@ -283,19 +324,16 @@ class PartialDateType(PropertyType):
             raw = str(raw)  # an unquoted year
         return parse_partial_date(_one_line(raw))
 
-    def term(self, value: Any, v: Vocab) -> Node:
-        return Literal(value, datatype=DATE_DATATYPES[len(value)])
+    def term(self, value: Any, v: Vocab) -> RdfTerm:
+        return ox.Literal(value, datatype=_OX_DATE[len(value)])
 
-    def value(self, obj: Node, v: Vocab) -> str:
+    def value(self, obj: RdfTerm, v: Vocab) -> str:
         return parse_partial_date(_literal_text(obj))
 
     def owl_range(self, g: Graph, p: PropertyDef, v: Vocab, new_node: NewNode) -> Node:
-        node = new_node()
-        g.add((node, RDF.type, RDFS.Datatype))
-        lst = new_node()
-        Collection(g, lst, list(_DATE_TYPES_ORDERED))
-        g.add((node, OWL.unionOf, lst))
-        return node
+        # xsd:date, gYearMonth and gYear are not in the OWL 2 datatype map: the OWL range of a date is any
+        # literal, and the SHACL shapes keep the precise types
+        return RDFS.Literal
 
     def shacl(self, g: Graph, shape: Node, p: PropertyDef, v: Vocab, new_node: NewNode) -> None:
         alternatives: list[Node] = []
@@ -345,13 +383,13 @@ class QidType(PropertyType):
             raise ValueError(f"{text!r} is not a Wikidata id (Q followed by digits)")
         return text
 
-    def term(self, value: Any, v: Vocab) -> Node:
-        return WIKIDATA[value]
+    def term(self, value: Any, v: Vocab) -> RdfTerm:
+        return ox.NamedNode(_WIKIDATA + value)
 
-    def value(self, obj: Node, v: Vocab) -> str:
-        if not isinstance(obj, URIRef) or not str(obj).startswith(str(WIKIDATA)):
-            raise ValueError(f"{obj.n3()} is not a Wikidata entity IRI")
-        return str(obj)[len(str(WIKIDATA)):]
+    def value(self, obj: RdfTerm, v: Vocab) -> str:
+        if not isinstance(obj, ox.NamedNode) or not obj.value.startswith(_WIKIDATA):
+            raise ValueError(f"{obj} is not a Wikidata entity IRI")
+        return obj.value[len(_WIKIDATA):]
 
     def owl_range(self, g: Graph, p: PropertyDef, v: Vocab, new_node: NewNode) -> Node:
         return OWL.Thing
@@ -406,22 +444,21 @@ class RefType(IdType):
     object_property = True
     names_range = True
 
-    def term(self, value: Any, v: Vocab) -> Node:
-        return v.node(value)
+    def term(self, value: Any, v: Vocab) -> RdfTerm:
+        return ox.NamedNode(f"{v.base}id/{value}")
 
-    def value(self, obj: Node, v: Vocab) -> str:
-        ident = v.node_id(str(obj)) if isinstance(obj, URIRef) else None
+    def value(self, obj: RdfTerm, v: Vocab) -> str:
+        ident = v.node_id(obj.value) if isinstance(obj, ox.NamedNode) else None
         if ident is None:
-            raise ValueError(f"{obj.n3()} is not a wbkg node IRI")
+            raise ValueError(f"{obj} is not a wbkg node IRI")
         return ident
 
     def owl_range(self, g: Graph, p: PropertyDef, v: Vocab, new_node: NewNode) -> Node:
-        return v.cls(p.range or "Entity")
+        return v.cls(p.range or _ROOT_CLASS)
 
     def shacl(self, g: Graph, shape: Node, p: PropertyDef, v: Vocab, new_node: NewNode) -> None:
-        g.add((shape, SH["class"], v.cls(p.range or "Entity")))
+        class_in(g, v, shape, (p.range or _ROOT_CLASS,), new_node)
         g.add((shape, SH.nodeKind, SH.IRI))
-
 
 
 TYPES: dict[str, PropertyType] = {t.name: t for t in (

@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import re
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -154,9 +155,28 @@ def mask(text: str) -> str:
     return "".join(out)
 
 
-def split_statements(body: str, first_line: int = 1) -> list[Statement]:
+@dataclass(frozen=True)
+class Lexer:
+    """What the header parser needs to know of a query language: its line-comment marker, how to mask its
+    strings, comments (and IRIs) so that ``$param`` and ``;`` are only seen in code, and whether ``;``
+    separates statements."""
+
+    comment: str
+    mask: Callable[[str], str]
+    splits: bool = True
+
+
+CYPHER = Lexer("//", mask)
+
+
+def split_statements(body: str, first_line: int = 1, lexer: Lexer = CYPHER) -> list[Statement]:
     """Split a script on ``;`` outside strings, comments and backticks; drop empty statements."""
-    masked = mask(body)
+    masked = lexer.mask(body)
+    if not lexer.splits:
+        lead = len(masked) - len(masked.lstrip())
+        line = first_line + body.count("\n", 0, lead)
+        names = frozenset(name for name, _ in param_refs(body, lexer=lexer))
+        return [Statement(body.strip(), line, names)] if masked.strip() else []
     out: list[Statement] = []
     start = 0
     for k in [m.start() for m in re.finditer(";", masked)] + [len(body)]:
@@ -164,14 +184,14 @@ def split_statements(body: str, first_line: int = 1) -> list[Statement]:
         if seg_masked.strip():
             lead = len(seg_masked) - len(seg_masked.lstrip())
             line = first_line + body.count("\n", 0, start + lead)
-            out.append(Statement(seg.strip(), line, frozenset(name for name, _ in param_refs(seg))))
+            out.append(Statement(seg.strip(), line, frozenset(name for name, _ in param_refs(seg, lexer=lexer))))
         start = k + 1
     return out
 
 
-def param_refs(body: str, first_line: int = 1) -> list[tuple[str, int]]:
+def param_refs(body: str, first_line: int = 1, lexer: Lexer = CYPHER) -> list[tuple[str, int]]:
     """Every ``$name`` used in code (not in strings or comments), with its line."""
-    masked = mask(body)
+    masked = lexer.mask(body)
     refs = []
     for m in _PARAM_REF.finditer(masked):
         if m.group(1):
@@ -391,8 +411,9 @@ def _params(node: Node, problems: _Problems) -> list[Param]:
     return out
 
 
-def parse_query(path: Path, *, canned: bool = False, text: str | None = None) -> Query:
-    """Parse and check one ``.cypher`` file; raise QueryError naming file and line for every problem."""
+def parse_query(path: Path, *, canned: bool = False, text: str | None = None, lexer: Lexer = CYPHER) -> Query:
+    """Parse and check one ``.cypher`` file (or, with another ``lexer``, a query in another language with the
+    same header); raise QueryError naming file and line for every problem."""
     if text is None:
         try:
             text = path.read_text(encoding="utf-8")
@@ -401,13 +422,13 @@ def parse_query(path: Path, *, canned: bool = False, text: str | None = None) ->
     problems = _Problems(path)
     lines = text.split("\n")
     n_header = 0
-    while n_header < len(lines) and lines[n_header].lstrip().startswith("//"):
+    while n_header < len(lines) and lines[n_header].lstrip().startswith(lexer.comment):
         n_header += 1
     if n_header == 0:
-        problems.add(1, "no header: the file must start with '//' comment lines (name, title, description, "
-                        "params, mode, example)")
+        problems.add(1, f"no header: the file must start with '{lexer.comment}' comment lines (name, title, "
+                        "description, params, mode, example)")
         problems.raise_if_any()
-    header_lines = [re.sub(r"^\s*// ?", "", ln) for ln in lines[:n_header]]
+    header_lines = [re.sub(rf"^\s*{re.escape(lexer.comment)} ?", "", ln) for ln in lines[:n_header]]
     meta: dict[str, tuple[Node, int]] = {}
     try:
         root = yaml.compose("\n".join(header_lines), Loader=yaml.SafeLoader)
@@ -448,12 +469,12 @@ def parse_query(path: Path, *, canned: bool = False, text: str | None = None) ->
 
     body = "\n".join(lines[n_header:])
     first_body_line = n_header + 1
-    statements = split_statements(body, first_body_line)
+    statements = split_statements(body, first_body_line, lexer)
     if not statements:
-        problems.add(first_body_line, "no Cypher statement after the header")
+        problems.add(first_body_line, "no statement after the header")
     declared = {p.name: p for p in params}
     used: set[str] = set()
-    for ref, line in param_refs(body, first_body_line):
+    for ref, line in param_refs(body, first_body_line, lexer):
         used.add(ref)
         if ref not in declared:
             problems.add(line, f"${ref} is used but not declared in the header's params")

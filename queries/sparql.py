@@ -1,16 +1,19 @@
-"""SPARQL twins of the canned Cypher queries, run in process with rdflib (no Neo4j).
+"""SPARQL twins of the canned Cypher queries, run in process on a pyoxigraph store (no Neo4j).
 
-Each ``queries/NAME.rq`` sits beside ``queries/NAME.cypher`` and returns the same columns and rows.
-Its header is the Cypher one with ``#`` for ``//`` (YAML: name, title, description, params, mode,
-example), checked by the same code (``queries.registry.parse_query``): parameters are written
-``$name`` in the body (SPARQL's other variable sigil) and every other variable ``?x``, so an
-undeclared or unused parameter is reported with file and line just as for Cypher. The body uses
-the prefixes of ``rdf.mapping.prefixes`` (wbkg, id, st, rdfs, skos, owl, xsd, dcterms, prov) without
-declaring them, so the base IRI stays configurable.
+Each ``queries/NAME.rq`` sits beside ``queries/NAME.cypher`` and returns the same columns and rows, in the
+same order where the query orders. Its header is the Cypher one with ``#`` for ``//`` (YAML: name, title,
+description, params, mode, example), checked by the same code (``queries.registry.parse_query``) with a
+SPARQL lexer of its own (``mask``: IRIs ``<…>``, ``#`` comments, short and long strings), so an undeclared or
+unused parameter is reported with file and line just as for Cypher. Parameters are written ``$name`` in the
+body (SPARQL's other variable sigil) and every other variable ``?x``. Each file declares its ``PREFIX``es
+(for the default base IRI), so it runs unchanged in Apache Jena ARQ or Oxigraph; under another
+``WBKG_BASE_IRI`` the runner moves our prefixes (wbkg, id, st) to it (``rebase``).
 
-Parameter values are typed as the header says and bound with ``initBindings``, never formatted
-into the text. ``entity`` and ``country`` parameters are resolved to an id first, over the same
-graph, as the Cypher runner does over Neo4j.
+Parameter values are typed as the header says and written into the query as single RDF terms in
+N-Triples syntax (``substitute``, as Jena's ParameterizedSparqlString does: quoting and escaping by
+pyoxigraph, so a value never becomes query text). ``entity`` and ``country`` parameters are resolved to an
+id first, over the same store, as the Cypher runner does over Neo4j. ``SERVICE`` is refused: a query never
+reaches another endpoint. ``wbkg sparql NAME`` runs only canned queries; ``--file`` runs your own.
 
 List-valued columns. SPARQL results hold single terms, so a column that Cypher returns as a list is
 projected as one string and split back here. The projected variable names the column plus a suffix that
@@ -18,18 +21,19 @@ says how (the suffix is dropped from the column name, so ``?chain__list`` gives 
 
 - ``NAME__list``: text items joined with ``ITEM_SEPARATOR`` (U+001F, written ``"\\u001f"`` in a query),
   in the order the query produced them: the twins feed ``GROUP_CONCAT`` from a sub-select with ``ORDER BY``
-  (rdflib keeps that order; the SPARQL spec does not promise it, hence ``__sorted``), or ``CONCAT`` the
-  items of a fixed-length path in path order.
+  (rdflib, Oxigraph and Jena keep that order; the SPARQL spec does not promise it, hence ``__sorted``), or
+  ``CONCAT`` the items of a fixed-length path in path order.
 - ``NAME__sorted``: the same, then sorted here by code point (the order of Cypher's ``ORDER BY`` on
   strings), for lists that Cypher sorts by the item itself.
 - ``NAME__numbers``: numbers (as ``STR`` gives them) in the order given, with ``null`` for a missing one.
 
 The empty string is the empty list; an unbound cell stays null.
 
-rdflib notes the twins rely on: a grouped sub-select over no solutions yields one empty group in rdflib
-(the spec says none), so a sub-select that must join carries ``HAVING (COUNT(*) > 0)``; and a FILTER
-inside a nested OPTIONAL cannot see the variables outside it (the spec's scoping), so such tests sit at
-the level where every variable is bound.
+Notes the twins rely on: a grouped sub-select over no solutions yields one empty group in some engines
+(the spec says none), so a sub-select that must join carries ``HAVING (COUNT(*) > 0)``; a FILTER inside a
+nested OPTIONAL cannot see the variables outside it (the spec's scoping), so such tests sit at the level
+where every variable is bound; and a disputed or denied link has no direct triple (``rdf.mapping``), so a
+twin that must follow every link, as Cypher does, reads it from its ``rdf:Statement``.
 """
 
 from __future__ import annotations
@@ -39,19 +43,75 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, Variable
-from rdflib.namespace import DCTERMS
-from rdflib.term import Node
+import pyoxigraph as ox
 
 from wbkg.errors import QueryError
-from wbkg.ontology.vocab import Vocab
-from wbkg.queries.registry import QUERIES_DIR, Query, parse_query
+from wbkg.ontology import DEFAULT_BASE_IRI
+from wbkg.ontology.vocab import Vocab, vocab
+from wbkg.queries.registry import _NAME, QUERIES_DIR, Lexer, Query, parse_query
 from wbkg.queries.runner import ResultSet, bind
 from wbkg.rdf.mapping import prefixes
 from wbkg.resources import dataset_dir
 
 ITEM_SEPARATOR = "\x1f"
 LIST_SUFFIXES = ("__list", "__sorted", "__numbers")
+_XSD = "http://www.w3.org/2001/XMLSchema#"
+_INTEGERS = {_XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger",
+                                "positiveInteger", "negativeInteger", "nonPositiveInteger",
+                                "unsignedInt", "unsignedLong", "unsignedShort", "unsignedByte")}
+_FLOATS = {_XSD + t for t in ("decimal", "double", "float")}
+
+
+# -- lexing ------------------------------------------------------------------------------------------------------
+
+def mask(text: str) -> str:
+    """``text`` with the insides of SPARQL strings (short and long, either quote), IRIs ``<…>`` and ``#``
+    comments replaced by spaces (newlines kept, so lines and offsets stay those of the original).
+
+    ``<`` opens an IRI only when the characters up to the next ``>`` may form one (no space, quote, brace,
+    pipe, caret, backtick or backslash: the IRIREF production), so ``?a < ?b`` stays a comparison. A ``#``
+    inside an IRI or a string is not a comment. An unterminated string masks to the end (the SPARQL parser
+    reports the error)."""
+    out = list(text)
+    i, n = 0, len(text)
+
+    def blank(a: int, b: int) -> None:
+        for k in range(a, b):
+            if out[k] != "\n":
+                out[k] = " "
+
+    while i < n:
+        c = text[i]
+        if c in ("'", '"'):
+            quote = c * 3 if text.startswith(c * 3, i) else c
+            j = i + len(quote)
+            while j < n and not text.startswith(quote, j):
+                if len(quote) == 1 and text[j] == "\n":
+                    break  # a short string ends at the line's end at the latest
+                j += 2 if text[j] == "\\" else 1
+            blank(i + len(quote), min(j, n))
+            i = j + len(quote)
+        elif c == "<":
+            m = _IRIREF.match(text, i)
+            if m:
+                blank(i + 1, m.end() - 1)
+                i = m.end()
+            else:
+                i += 1
+        elif c == "#":
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            blank(i, j)
+            i = j
+        else:
+            i += 1
+    return "".join(out)
+
+
+_IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
+SPARQL = Lexer("#", mask, splits=False)
+_SERVICE = re.compile(r"(?<![\w:?$])SERVICE\b", re.IGNORECASE)
+_PREFIX_DECL = re.compile(r"PREFIX\s+([A-Za-z][\w.-]*)?:\s*<([^>]*)>", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -68,19 +128,20 @@ class SparqlQuery:
         return self.query.path
 
 
-def parse_query_file(path: Path) -> SparqlQuery:
-    """Read a ``.rq`` file; raise QueryError with file and line on a bad header or parameter."""
+def parse_query_file(path: Path, *, canned: bool = True) -> SparqlQuery:
+    """Read a ``.rq`` file; raise QueryError with file and line on a bad header or parameter, or on a
+    ``SERVICE`` clause (a query never reaches out to another endpoint)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise QueryError(f"{path}: cannot read ({e})") from e
-    lines = text.split("\n")
-    n = 0
-    while n < len(lines) and lines[n].lstrip().startswith("#"):
-        n += 1
-    header = [re.sub(r"^\s*# ?", "// ", ln, count=1) for ln in lines[:n]]
-    q = parse_query(path, canned=True, text="\n".join([*header, *lines[n:]]))
-    return SparqlQuery(query=q, text="\n".join(lines[n:]))
+    q = parse_query(path, canned=canned, text=text, lexer=SPARQL)
+    masked = mask(text)
+    hit = _SERVICE.search(masked)
+    if hit:
+        line = text.count("\n", 0, hit.start()) + 1
+        raise QueryError(f"{path}:{line}: SERVICE is refused: wbkg runs SPARQL over local data only")
+    return SparqlQuery(query=q, text=q.body)
 
 
 def query_names(directory: Path = QUERIES_DIR) -> list[str]:
@@ -88,6 +149,10 @@ def query_names(directory: Path = QUERIES_DIR) -> list[str]:
 
 
 def load_query(name: str, directory: Path = QUERIES_DIR) -> SparqlQuery:
+    """A canned SPARQL query by name: never a path (``--file`` runs your own)."""
+    if not _NAME.match(name):
+        raise QueryError(f"{name!r} is not a canned query name (lower-case letters, digits and hyphens); "
+                         "run your own file with --file")
     path = directory / f"{name}.rq"
     if not path.is_file():
         known = ", ".join(query_names(directory)) or "none"
@@ -95,28 +160,81 @@ def load_query(name: str, directory: Path = QUERIES_DIR) -> SparqlQuery:
     return parse_query_file(path)
 
 
-def resolve(g: Graph, v: Vocab, kind: str, value: str, param: str) -> str:
+def rebase(text: str, v: Vocab) -> str:
+    """The query with its ``PREFIX`` declarations of our namespaces (written for the default base IRI, so
+    that a file runs unchanged elsewhere) moved to the configured base."""
+    if v.base == DEFAULT_BASE_IRI:
+        return text
+    default = prefixes(vocab(DEFAULT_BASE_IRI))
+    ours = prefixes(v)
+    masked = mask(text)
+    out, last = [], 0
+    for m in _PREFIX_DECL.finditer(text):
+        name = m.group(1) or ""
+        if masked[m.start():m.start() + 6].upper() != "PREFIX" or default.get(name) != m.group(2):
+            continue
+        out += [text[last:m.start(2)], ours[name]]
+        last = m.end(2)
+    return "".join([*out, text[last:]])
+
+
+def substitute(text: str, values: dict[str, ox.Literal]) -> str:
+    """The query with each ``$name`` in code replaced by its value written as one RDF term (N-Triples
+    syntax: quotes and escapes by pyoxigraph, so a value can never become query text), as Jena's
+    ``ParameterizedSparqlString`` does. Unbound parameters stay variables."""
+    masked = mask(text)
+    out, last = [], 0
+    for m in _PARAM.finditer(masked):
+        value = values.get(m.group(1))
+        if value is None:
+            continue
+        out += [text[last:m.start()], str(value)]
+        last = m.end()
+    return "".join([*out, text[last:]])
+
+
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+# -- running -----------------------------------------------------------------------------------------------------
+
+def _text(term: Any) -> str | None:
+    return term.value if isinstance(term, ox.Literal) else None
+
+
+def resolve(g: ox.Store, v: Vocab, kind: str, value: str, param: str) -> str:
     """The id of the node that ``value`` names, in the order ``queries.resolve`` uses over Neo4j: the id,
     then (a country) the ISO 3166 code, then an exact case-insensitive name or alias."""
     value = value.strip()
     if not value:
         raise QueryError(f"parameter {param!r} is empty: give an id, a name or an alias")
+    p = prefixes(v)
+    identifier = ox.NamedNode(p["dcterms"] + "identifier")
+    rdf_type = ox.NamedNode(p["rdf"] + "type")
     country, code = v.model.country_class, v.model.country_code
-    allowed = set(g.subjects(RDF.type, v.cls(country))) if kind == "country" else None
+    state = ox.NamedNode(str(v.cls(country)))
 
-    def fits(s: Node) -> bool:
-        return (s, DCTERMS.identifier, None) in g and (allowed is None or s in allowed)
+    def fits(s: Any) -> bool:
+        if not any(True for _ in g.quads_for_pattern(s, identifier, None)):
+            return False
+        return kind != "country" or any(True for _ in g.quads_for_pattern(s, rdf_type, state))
 
-    if fits(v.node(value)):
+    def ident(s: Any) -> str:
+        return _text(next(iter(g.quads_for_pattern(s, identifier, None))).object) or ""
+
+    node = ox.NamedNode(f"{v.base}id/{value}")
+    if fits(node):
         return value
     if kind == "country" and code and len(value) == 2 and value.isalpha():
-        hits = sorted({str(g.value(s, DCTERMS.identifier)) for s in g.subjects(v.prop(code),
-                                                                                Literal(value.upper())) if fits(s)})
+        iso = ox.NamedNode(str(v.prop(code)))
+        hits = sorted({ident(q.subject) for q in g.quads_for_pattern(None, iso, ox.Literal(value.upper()))
+                       if fits(q.subject)})
         if len(hits) == 1:
             return hits[0]
     wanted = value.lower()
-    found = sorted({str(g.value(s, DCTERMS.identifier)) for p in (RDFS.label, SKOS.altLabel)
-                    for s, o in g.subject_objects(p) if str(o).lower() == wanted and fits(s)})
+    found = sorted({ident(q.subject) for pred in (p["rdfs"] + "label", p["skos"] + "altLabel")
+                    for q in g.quads_for_pattern(None, ox.NamedNode(pred), None)
+                    if (_text(q.object) or "").lower() == wanted and fits(q.subject)})
     if len(found) == 1:
         return found[0]
     if found:
@@ -124,9 +242,19 @@ def resolve(g: Graph, v: Vocab, kind: str, value: str, param: str) -> str:
     raise QueryError(f"unknown {kind} {value!r} for parameter {param!r}")
 
 
-def bindings(q: SparqlQuery, given: dict[str, str], g: Graph, v: Vocab) -> dict[str, Node]:
-    """Typed initBindings from ``-p NAME VALUE`` strings, checked and defaulted as for Cypher."""
-    out: dict[str, Node] = {}
+def _term(value: Any) -> ox.Literal:
+    if isinstance(value, bool):
+        return ox.Literal("true" if value else "false", datatype=ox.NamedNode(_XSD + "boolean"))
+    if isinstance(value, int):
+        return ox.Literal(str(value), datatype=ox.NamedNode(_XSD + "integer"))
+    if isinstance(value, float):
+        return ox.Literal(repr(value), datatype=ox.NamedNode(_XSD + "double"))
+    return ox.Literal(str(value))
+
+
+def bindings(q: SparqlQuery, given: dict[str, str], g: ox.Store, v: Vocab) -> dict[str, ox.Literal]:
+    """Typed substitutions from ``-p NAME VALUE`` strings, checked and defaulted as for Cypher."""
+    out: dict[str, ox.Literal] = {}
     values = bind(q.query, given)
     for p in q.query.params:
         value = values[p.name]
@@ -134,36 +262,39 @@ def bindings(q: SparqlQuery, given: dict[str, str], g: Graph, v: Vocab) -> dict[
             continue  # a null default stays unbound, as a null parameter in Cypher
         if p.type in ("entity", "country"):
             value = resolve(g, v, p.type, str(value), p.name)
-        out[p.name] = Literal(value)
+        out[p.name] = _term(value)
     return out
 
 
-def to_python(term: Node | None) -> Any:
+def to_python(term: Any) -> Any:
     """A plain value for a result cell: numbers as int/float, dates and text as their lexical form."""
     if term is None:
         return None
-    if isinstance(term, Literal):
-        if term.datatype in (XSD.integer, XSD.int, XSD.long, XSD.nonNegativeInteger):
-            return int(term)
-        if term.datatype in (XSD.decimal, XSD.double, XSD.float):
-            return float(term)
-        if term.datatype == XSD.boolean:
-            return term.toPython()
-        return str(term)
-    return str(term)
+    if isinstance(term, ox.Literal):
+        dt = term.datatype.value
+        if dt in _INTEGERS:
+            return int(term.value)
+        if dt in _FLOATS:
+            return float(term.value)
+        if dt == _XSD + "boolean":
+            return term.value in ("true", "1")
+        return term.value
+    return term.value
 
 
-def run(q: SparqlQuery, params: dict[str, str], g: Graph, v: Vocab) -> ResultSet:
+def run(q: SparqlQuery, params: dict[str, str], g: ox.Store, v: Vocab) -> ResultSet:
     """Run a SPARQL query; return its columns and rows of plain values (as ``queries.runner`` does)."""
-    init = {Variable(k): val for k, val in bindings(q, params, g, v).items()}
+    text = substitute(rebase(q.text, v), bindings(q, params, g, v))
     try:
-        result = g.query(q.text, initNs=prefixes(v), initBindings=init)  # type: ignore[arg-type]
-    except Exception as e:  # rdflib's parser raises pyparsing errors; report them as query errors
+        result = g.query(text)
+    except (SyntaxError, ValueError, OSError) as e:
         first = (str(e).strip().splitlines() or [type(e).__name__])[0]
         raise QueryError(f"{q.path}: SPARQL error: {first}") from e
-    names = [str(c) for c in (result.vars or [])]
+    if not isinstance(result, ox.QuerySolutions):
+        raise QueryError(f"{q.path}: only SELECT queries are supported")
+    names = [var.value for var in result.variables]
     columns, kinds = zip(*map(list_column, names), strict=True) if names else ((), ())
-    rows = [[cell(row[i], kinds[i]) for i in range(len(names))] for row in result]  # type: ignore[index]
+    rows = [[cell(row[i], kinds[i]) for i in range(len(names))] for row in result]
     return ResultSet(list(columns), rows)
 
 
@@ -175,7 +306,7 @@ def list_column(name: str) -> tuple[str, str | None]:
     return name, None
 
 
-def cell(term: Node | None, kind: str | None) -> Any:
+def cell(term: Any, kind: str | None) -> Any:
     """One result cell: a plain value, or a list split back from its joined text (see the module docstring)."""
     value = to_python(term)
     if kind is None or value is None:
@@ -188,17 +319,29 @@ def cell(term: Node | None, kind: str | None) -> Any:
     return items
 
 
-def run_named(name: str, params: dict[str, str], g: Graph, v: Vocab) -> ResultSet:
+def run_named(name: str, params: dict[str, str], g: ox.Store, v: Vocab) -> ResultSet:
     return run(load_query(name), params, g, v)
 
 
-def load_data(data_file: Path | None, v: Vocab) -> Graph:
-    """The graph to query: an RDF export, or the curated dataset mapped straight from ``data/``."""
+def run_file(path: Path, params: dict[str, str], g: ox.Store, v: Vocab) -> ResultSet:
+    """Run your own ``.rq`` file (same header as a canned one; SERVICE refused)."""
+    return run(parse_query_file(path, canned=False), params, g, v)
+
+
+def store(triples: Any) -> ox.Store:
+    """An in-memory pyoxigraph store holding ``triples`` in its default graph."""
+    s = ox.Store()
+    s.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    return s
+
+
+def load_data(data_file: Path | None, v: Vocab) -> ox.Store:
+    """The store to query: an RDF export, or the curated dataset mapped straight from ``data/``."""
     if data_file is not None:
         from wbkg.rdf.importer import parse_rdf_file
 
-        return parse_rdf_file(data_file)
+        return store(parse_rdf_file(data_file))
     from wbkg.loaders.dataset import read_dataset
-    from wbkg.rdf.mapping import dataset_graph
+    from wbkg.rdf.mapping import dataset_triples
 
-    return dataset_graph(read_dataset([dataset_dir()]), v)
+    return store(dataset_triples(read_dataset([dataset_dir()]), v))

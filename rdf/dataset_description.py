@@ -10,9 +10,9 @@ from collections.abc import Iterator
 
 from rdflib import RDF, XSD, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
+from rdflib.term import Node
 
 from wbkg.ontology.vocab import Vocab
-from wbkg.rdf.mapping import Triple
 
 VOID = Namespace("http://rdfs.org/ns/void#")
 DCAT_VERSION = URIRef("http://www.w3.org/ns/dcat#version")  # DCAT 3; rdflib's DCAT namespace predates it
@@ -35,7 +35,7 @@ def dataset_iri(v: Vocab) -> URIRef:
     return URIRef(f"{v.base}dataset")
 
 
-def dataset_triples(v: Vocab) -> Iterator[Triple]:
+def dataset_triples(v: Vocab) -> Iterator[tuple[Node, Node, Node]]:
     """The description of the dataset as a dcat:Dataset and void:Dataset under ``{base}dataset``."""
     ds = dataset_iri(v)
     publisher = URIRef(f"{v.base}dataset#publisher")

@@ -1,156 +1,177 @@
 """Export the live Neo4j graph as RDF, through the one mapping of ``rdf.mapping``.
 
-Nodes and relationships are read in pages (keyset pagination on their stable ids, one managed
-read transaction per page), so memory stays bounded by the page size. N-Triples and N-Quads are
-written line by line as pages arrive and never build an rdflib ``Graph``; the other formats need
-the whole graph in memory to serialize (Turtle groups by subject, JSON-LD compacts, …).
+**A snapshot.** The whole export is read in one read transaction, each query's rows streamed as the
+server sends them (memory stays flat: nothing holds the graph). Neo4j transactions are read-committed,
+so one transaction alone does not stop a concurrent load from showing half of itself; the export
+therefore compares the database's last committed transaction before and after (the bookmarks of two
+empty read transactions) and fails with ``SnapshotError`` when anything was committed in between. The
+caller writes to a temporary file and renames it only on success, so a partial export never stands.
 
-In TriG and N-Quads the data is the default graph; with ``--with-ontology`` the OWL ontology
-goes into its own named graph, ``{base}ontology``. In the triple formats it is simply merged in.
+**Every format streams** through pyoxigraph's serialisers (N-Triples, N-Quads, Turtle, TriG, RDF/XML)
+or our own streaming JSON-LD writer (``rdf.jsonld``): no format builds a graph in memory. Triples come
+out in a fixed order (nodes by id, then each relationship type by id), so the same graph always gives
+the same bytes.
+
+In TriG and N-Quads the data is the default graph; with ``--with-ontology`` the OWL ontology goes into
+its own named graph, ``{base}ontology``. In the triple formats it is simply merged in.
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import IO, Any
 
 import neo4j
-from rdflib import Dataset, Graph, URIRef
-from rdflib.plugins.serializers.nquads import _nq_row
-from rdflib.plugins.serializers.nt import _nt_row
+import pyoxigraph as ox
+from neo4j import exceptions as nx
+from rdflib import Graph
+from rdflib.compare import to_canonical_graph
 from tqdm import tqdm
 
-from wbkg.errors import InvalidData, Problem
+from wbkg.errors import InvalidData, Problem, WbkgError
 from wbkg.graph.connection import Graph as Neo4jGraph
+from wbkg.graph.connection import translate
 from wbkg.ontology.model import ROOT_CLASS
 from wbkg.ontology.owl import build_ontology
 from wbkg.ontology.vocab import Vocab
-from wbkg.rdf.dataset_description import dataset_triples
+from wbkg.rdf.dataset_description import dataset_triples as description_triples
+from wbkg.rdf.jsonld import write_jsonld
 from wbkg.rdf.mapping import (
+    FACT_STATUSES,
     Triple,
-    bind_prefixes,
-    new_graph,
+    from_rdflib,
+    from_rdflib_graph,
     node_class,
     node_triples,
     prefixes,
+    rdflib_graph,
     relationship_triples,
 )
 
-PAGE_SIZE = 1000
 ORIGIN = "(neo4j)"
+BATCH = 1000  # triples per chunk of streamed lines
 
-# --format value -> rdflib serializer name, and the usual file suffix
-FORMATS: dict[str, tuple[str, str]] = {
-    "turtle": ("turtle", ".ttl"),
-    "nt": ("nt", ".nt"),
-    "nquads": ("nquads", ".nq"),
-    "jsonld": ("json-ld", ".jsonld"),
-    "xml": ("xml", ".rdf"),
-    "trig": ("trig", ".trig"),
+# --format value -> pyoxigraph format, and the usual file suffix
+FORMATS: dict[str, tuple[ox.RdfFormat | None, str]] = {
+    "turtle": (ox.RdfFormat.TURTLE, ".ttl"),
+    "nt": (ox.RdfFormat.N_TRIPLES, ".nt"),
+    "nquads": (ox.RdfFormat.N_QUADS, ".nq"),
+    "jsonld": (None, ".jsonld"),  # rdf.jsonld: compacted with our context
+    "xml": (ox.RdfFormat.RDF_XML, ".rdf"),
+    "trig": (ox.RdfFormat.TRIG, ".trig"),
 }
-STREAMED = {"nt", "nquads"}
+STREAMED = set(FORMATS)
 QUAD_FORMATS = {"nquads", "trig"}
+
+
+class SnapshotError(WbkgError):
+    """The graph changed while it was being exported."""
 
 
 # -- reading Neo4j -------------------------------------------------------------------------------
 
 def _node_query() -> str:
-    return (f"MATCH (n:{ROOT_CLASS}) WHERE n.id > $after "
-            "RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.id LIMIT $limit")
+    return f"MATCH (n:{ROOT_CLASS}) RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.id"
 
 
 def _rel_query(rtype: str) -> str:
-    # only a relationship type from the model enters the text; values are parameters
-    return (f"MATCH (a:{ROOT_CLASS})-[r:{rtype}]->(b:{ROOT_CLASS}) WHERE r.id > $after "
-            "RETURN a.id AS source, b.id AS target, properties(r) AS props ORDER BY r.id LIMIT $limit")
+    # Only a relationship type from the model enters the text; values are parameters. ``direct``: the link
+    # is a fact and no parallel fact of a smaller id (same ends, same type) already gives its direct triple.
+    return (f"MATCH (a:{ROOT_CLASS})-[r:{rtype}]->(b:{ROOT_CLASS}) "
+            "RETURN a.id AS source, b.id AS target, properties(r) AS props, "
+            f"r.status IN $facts AND NOT EXISTS {{ MATCH (a)-[q:{rtype}]->(b) "
+            "WHERE q.status IN $facts AND q.id < r.id } AS direct ORDER BY r.id")
 
 
-def _pages(graph: Neo4jGraph, cypher: str, key: Callable[[dict[str, Any]], str],
-           page_size: int) -> Iterator[list[dict[str, Any]]]:
-    """Keyset pagination: each page is its own retried read transaction."""
-    after = ""
-    while True:
-        def work(tx: neo4j.ManagedTransaction, after: str = after) -> list[dict[str, Any]]:
-            return [r.data() for r in tx.run(cypher, after=after, limit=page_size)]
-
-        rows = graph.read(work)
-        if not rows:
-            return
-        yield rows
-        if len(rows) < page_size:
-            return
-        after = key(rows[-1])
+def _last_commit(graph: Neo4jGraph) -> frozenset[str]:
+    """The bookmark of an empty read transaction: it names the last transaction committed to the database."""
+    with graph.session() as s:
+        s.execute_read(lambda tx: tx.run("RETURN 1").consume())
+        return frozenset(s.last_bookmarks().raw_values)
 
 
-def count_records(graph: Neo4jGraph) -> int:
-    nodes = graph.rows(f"MATCH (n:{ROOT_CLASS}) RETURN count(n) AS c")[0]["c"]
-    rels = graph.rows("MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
-    return int(nodes) + int(rels)
+def count_records(tx: neo4j.Transaction) -> int:
+    rec = tx.run(f"MATCH (n:{ROOT_CLASS}) WITH count(n) AS nodes "
+                 "MATCH ()-[r]->() RETURN nodes + count(r) AS c").single()
+    return int(rec["c"]) if rec else 0
 
 
-def graph_triples(graph: Neo4jGraph, v: Vocab, *, progress: bool = False,
-                  page_size: int = PAGE_SIZE) -> Iterator[Triple]:
-    """Every triple of the live graph, produced page by page (nodes first, then each type)."""
+def _read(graph: Neo4jGraph, v: Vocab, progress: bool) -> Iterator[Triple]:
     model = v.model
-    bar = tqdm(total=count_records(graph) if progress else None, unit="rec", desc="exporting",
-               disable=not progress, file=sys.stderr, leave=False)
-    try:
-        for rows in _pages(graph, _node_query(), lambda r: r["props"]["id"], page_size):
-            for row in rows:
-                props = row["props"]
-                cls = node_class(model, row["labels"])
-                if cls is None:
-                    raise InvalidData([Problem(ORIGIN, None, props.get("id"), "labels",
-                                               f"no ontology class among the labels {row['labels']}")])
-                yield from node_triples(v, cls, props)
-            bar.update(len(rows))
-        for rtype in model.relationships:
-            for rows in _pages(graph, _rel_query(rtype), lambda r: r["props"]["id"], page_size):
-                for row in rows:
+    with graph.session() as s:
+        tx = s.begin_transaction()
+        try:
+            total = count_records(tx) if progress else None
+            with tqdm(total=total, unit="rec", desc="exporting", disable=not progress, file=sys.stderr,
+                      leave=False) as bar:
+                for row in tx.run(_node_query()):
                     props = row["props"]
-                    yield from relationship_triples(v, rtype, row["source"], row["target"], props["id"], props)
-                bar.update(len(rows))
-        yield from dataset_triples(v)
-    finally:
-        bar.close()
+                    cls = node_class(model, row["labels"])
+                    if cls is None:
+                        raise InvalidData([Problem(ORIGIN, None, props.get("id"), "labels",
+                                                   f"no ontology class among the labels {row['labels']}")])
+                    yield from node_triples(v, cls, props)
+                    bar.update()
+                for rtype in model.relationships:
+                    for row in tx.run(_rel_query(rtype), facts=list(FACT_STATUSES)):
+                        props = row["props"]
+                        yield from relationship_triples(v, rtype, row["source"], row["target"], props["id"], props,
+                                                        direct=bool(row["direct"]))
+                        bar.update()
+        except (nx.Neo4jError, nx.DriverError, OSError) as e:
+            raise translate(e, graph.cfg) from e
+        finally:
+            tx.close()
+
+
+def graph_triples(graph: Neo4jGraph, v: Vocab, *, progress: bool = False) -> Iterator[Triple]:
+    """Every triple of the live graph as of one moment (see the module docstring), nodes first, then each
+    relationship type; raises ``SnapshotError`` at the end when the graph changed meanwhile."""
+    before = _last_commit(graph)
+    yield from _read(graph, v, progress)
+    for s, p, o in description_triples(v):  # the dataset's own description (DCAT/VoID): version, licence
+        yield ox.Triple(from_rdflib(s), from_rdflib(p), from_rdflib(o))  # type: ignore[arg-type]
+    if _last_commit(graph) != before:
+        raise SnapshotError("the graph changed while it was exported (a load ran meanwhile); "
+                            "nothing was kept: run the export again")
+
+
+def ontology_triples(v: Vocab) -> list[Triple]:
+    """The OWL ontology, in a fixed order (rdflib's list cells are random blank nodes: canonical labels)."""
+    return sorted(from_rdflib_graph(to_canonical_graph(build_ontology(v))), key=str)
+
+
+def export_graph(graph: Neo4jGraph, v: Vocab, *, with_ontology: bool = False, progress: bool = False) -> Graph:
+    """The live graph as one rdflib Graph (for pyshacl and for comparing graphs; the export never builds it)."""
+    return rdflib_graph(_all_triples(graph, v, with_ontology, progress), v)
 
 
 # -- writing -------------------------------------------------------------------------------------
 
-def stream_lines(graph: Neo4jGraph, v: Vocab, fmt: str, *, with_ontology: bool = False,
-                 progress: bool = False, page_size: int = PAGE_SIZE) -> Iterator[str]:
-    """N-Triples or N-Quads lines, one per triple, as Neo4j's rows arrive."""
-    if fmt not in STREAMED:
-        raise ValueError(f"{fmt} cannot be streamed")
-    for t in graph_triples(graph, v, progress=progress, page_size=page_size):
-        yield _nt_row(t) if fmt == "nt" else _nq_row(t, None)
+def _quads(triples: Iterator[Triple], v: Vocab, with_ontology: bool) -> Iterator[ox.Quad]:
+    for t in triples:
+        yield ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph())
     if with_ontology:
-        context = v.ontology_iri if fmt == "nquads" else None
-        for t in build_ontology(v):
-            yield _nt_row(t) if context is None else _nq_row(t, context)
+        onto = ox.NamedNode(str(v.ontology_iri))
+        for t in ontology_triples(v):
+            yield ox.Quad(t.subject, t.predicate, t.object, onto)
 
 
-def export_graph(graph: Neo4jGraph, v: Vocab, *, with_ontology: bool = False, quads: bool = False,
-                 progress: bool = False) -> Graph:
-    """The live graph as one rdflib Graph (or a Dataset, with the ontology in a named graph)."""
-    if quads:
-        ds = Dataset()
-        bind_prefixes(ds, v)
-        data = ds.default_graph
-        for t in graph_triples(graph, v, progress=progress):
-            data.add(t)
-        if with_ontology:
-            onto = ds.graph(URIRef(v.ontology_iri))
-            for t in build_ontology(v):
-                onto.add(t)
-        return ds
-    g = new_graph(v)
-    for t in graph_triples(graph, v, progress=progress):
-        g.add(t)
+def _all_triples(graph: Neo4jGraph, v: Vocab, with_ontology: bool, progress: bool) -> Iterator[Triple]:
+    yield from graph_triples(graph, v, progress=progress)
     if with_ontology:
-        g += build_ontology(v)
-    return g
+        yield from ontology_triples(v)
+
+
+class _Counter:
+    def __init__(self) -> None:
+        self.n = 0
+
+    def count(self, items: Iterator[Any]) -> Iterator[Any]:
+        for x in items:
+            self.n += 1
+            yield x
 
 
 def write_export(graph: Neo4jGraph, v: Vocab, fmt: str, out: IO[bytes], *, with_ontology: bool = False,
@@ -158,14 +179,37 @@ def write_export(graph: Neo4jGraph, v: Vocab, fmt: str, out: IO[bytes], *, with_
     """Write the export in ``fmt`` to a binary stream; return the number of triples (or quads) written."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown RDF format {fmt!r} (one of: {', '.join(FORMATS)})")
-    if fmt in STREAMED:
-        n = 0
-        for line in stream_lines(graph, v, fmt, with_ontology=with_ontology, progress=progress):
-            out.write(line.encode("utf-8"))
-            n += 1
-        return n
-    g = export_graph(graph, v, with_ontology=with_ontology, quads=fmt in QUAD_FORMATS, progress=progress)
-    serializer = FORMATS[fmt][0]
-    kwargs: dict[str, Any] = {"context": prefixes(v), "auto_compact": True} if fmt == "jsonld" else {}
-    g.serialize(destination=out, format=serializer, encoding="utf-8", **kwargs)
-    return len(g)
+    counter = _Counter()
+    triples = _all_triples(graph, v, with_ontology and fmt not in QUAD_FORMATS, progress)
+    if fmt == "jsonld":
+        write_jsonld(counter.count(triples), out, prefixes(v))
+        return counter.n
+    oxformat = FORMATS[fmt][0]
+    items: Iterator[Any] = _quads(graph_triples(graph, v, progress=progress), v, with_ontology) \
+        if fmt in QUAD_FORMATS else triples
+    ox.serialize(counter.count(items), out, oxformat, prefixes=prefixes(v))
+    return counter.n
+
+
+def stream_lines(graph: Neo4jGraph, v: Vocab, fmt: str, *, with_ontology: bool = False,
+                 progress: bool = False) -> Iterator[str]:
+    """N-Triples or N-Quads lines, one per triple, as Neo4j's rows arrive."""
+    if fmt not in ("nt", "nquads"):
+        raise ValueError(f"{fmt} cannot be streamed line by line")
+    oxformat = FORMATS[fmt][0]
+    items: Iterator[Any] = _quads(graph_triples(graph, v, progress=progress), v, with_ontology) \
+        if fmt == "nquads" else _all_triples(graph, v, with_ontology, progress)
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == BATCH:
+            yield from _lines(chunk, oxformat)
+            chunk = []
+    yield from _lines(chunk, oxformat)
+
+
+def _lines(chunk: list[Any], oxformat: ox.RdfFormat | None) -> Iterator[str]:
+    if chunk:
+        data = ox.serialize(chunk, format=oxformat)
+        assert data is not None
+        yield from data.decode("utf-8").splitlines(keepends=True)

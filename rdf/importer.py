@@ -10,11 +10,11 @@ mapping does not produce are reported.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, Dataset, Graph, URIRef
-from rdflib.term import Node
+import pyoxigraph as ox
 
 from wbkg.errors import InvalidData, Problem
 from wbkg.loaders.dataset import Dataset as RecordSet
@@ -22,50 +22,96 @@ from wbkg.loaders.dataset import _Reader
 from wbkg.loaders.safeyaml import LinedDict
 from wbkg.ontology.model import PropertyDef
 from wbkg.ontology.vocab import Vocab, vocab
-from wbkg.rdf.mapping import dataset_graph, is_node_iri, node_class
+from wbkg.rdf.mapping import (
+    RDF_OBJECT,
+    RDF_PREDICATE,
+    RDF_STATEMENT,
+    RDF_SUBJECT,
+    RDF_TYPE,
+    Triple,
+    dataset_graph,
+    is_fact,
+    node_class,
+    rdflib_graph,
+    terms,
+)
 from wbkg.rdf.validate import shacl_problems
 
-# file suffix -> rdflib parser
+# file suffix -> pyoxigraph parser
 SUFFIX_FORMATS = {
-    ".ttl": "turtle", ".turtle": "turtle", ".nt": "nt", ".ntriples": "nt", ".nq": "nquads",
-    ".nquads": "nquads", ".jsonld": "json-ld", ".json": "json-ld", ".rdf": "xml", ".xml": "xml",
-    ".owl": "xml", ".trig": "trig",
+    ".ttl": ox.RdfFormat.TURTLE, ".turtle": ox.RdfFormat.TURTLE, ".nt": ox.RdfFormat.N_TRIPLES,
+    ".ntriples": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".nquads": ox.RdfFormat.N_QUADS,
+    ".jsonld": ox.RdfFormat.JSON_LD, ".json": ox.RdfFormat.JSON_LD, ".rdf": ox.RdfFormat.RDF_XML,
+    ".xml": ox.RdfFormat.RDF_XML, ".owl": ox.RdfFormat.RDF_XML, ".trig": ox.RdfFormat.TRIG,
 }
-QUAD_PARSERS = {"nquads", "trig"}
+FORMAT_NAMES = {ox.RdfFormat.TURTLE: "turtle", ox.RdfFormat.N_TRIPLES: "nt", ox.RdfFormat.N_QUADS: "nquads",
+                ox.RdfFormat.JSON_LD: "json-ld", ox.RdfFormat.RDF_XML: "xml", ox.RdfFormat.TRIG: "trig"}
 
 
 def _problem(path: Path, message: str, entity: str | None = None, fld: str | None = None) -> Problem:
     return Problem(str(path), None, entity, fld, message)
 
 
-def parse_rdf_file(path: Path) -> Graph:
-    """Parse any supported serialization (format from the suffix) into one Graph (quads merged)."""
+def parse_rdf_file(path: Path) -> list[Triple]:
+    """Parse any supported serialization (format from the suffix) into its triples, in document order,
+    each once (the quads of every graph merged).
+
+    Nothing but the named file is read: pyoxigraph's JSON-LD parser loads no remote or ``file:`` context
+    (it has no document loader: such a context is an error), and an RDF/XML file that declares entities is
+    refused before parsing (its expansion would be unbounded: the "billion laughs")."""
     fmt = SUFFIX_FORMATS.get(path.suffix.lower())
     if fmt is None:
         raise InvalidData([_problem(path, f"unknown RDF file suffix {path.suffix!r} "
                                           f"(one of: {', '.join(sorted(SUFFIX_FORMATS))})")])
     if not path.is_file():
         raise InvalidData([_problem(path, "no such file")])
+    name = FORMAT_NAMES[fmt]
     try:
-        if fmt in QUAD_PARSERS:
-            ds = Dataset()
-            ds.parse(path, format=fmt)
-            g = Graph()
-            for s, p, o, _ in ds.quads((None, None, None, None)):
-                g.add((s, p, o))
-        else:
-            g = Graph()
-            g.parse(path, format=fmt)
-    except Exception as e:  # rdflib's parsers raise many unrelated types; all mean "not valid RDF"
+        data = path.read_bytes()
+    except OSError as e:
+        raise InvalidData([_problem(path, f"cannot read: {e.strerror or e}")]) from e
+    if fmt == ox.RdfFormat.RDF_XML and b"<!ENTITY" in data:
+        raise InvalidData([_problem(path, "not valid xml: declares XML entities, which wbkg refuses to expand")])
+    try:
+        seen: dict[Triple, None] = {}
+        for q in ox.parse(data, fmt):
+            seen.setdefault(ox.Triple(q.subject, q.predicate, q.object), None)
+    except (SyntaxError, ValueError) as e:
         first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        raise InvalidData([_problem(path, f"not valid {fmt}: {first}")]) from e
-    return g
+        raise InvalidData([_problem(path, f"not valid {name}: {first}")]) from e
+    return list(seen)
 
 
-def _resources(g: Graph, v: Vocab) -> list[URIRef]:
-    classes = {v.cls(c) for c in v.model.classes}
-    return sorted({s for s, o in g.subject_objects(RDF.type)
-                   if o in classes and isinstance(s, URIRef) and v.node_id(str(s)) is not None})
+class _Index:
+    """Each subject's (predicate, object) pairs in document order."""
+
+    def __init__(self, triples: Iterable[Triple]) -> None:
+        self.by_subject: dict[Any, list[tuple[Any, Any]]] = {}
+        self.triples: set[Triple] = set()
+        for t in triples:
+            self.by_subject.setdefault(t.subject, []).append((t.predicate, t.object))
+            self.triples.add(t)
+
+    def pairs(self, subject: Any) -> list[tuple[Any, Any]]:
+        return self.by_subject.get(subject, [])
+
+    def objects(self, subject: Any, predicate: Any) -> list[Any]:
+        return [o for p, o in self.pairs(subject) if p == predicate]
+
+    def value(self, subject: Any, predicate: Any) -> Any:
+        found = self.objects(subject, predicate)
+        return found[0] if len(found) == 1 else None
+
+
+def _node_id(v: Vocab, term: Any) -> str | None:
+    return v.node_id(term.value) if isinstance(term, ox.NamedNode) else None
+
+
+def _resources(ix: _Index, v: Vocab) -> list[Any]:
+    classes = set(terms(v).cls.values())
+    return sorted((s for s, pairs in ix.by_subject.items()
+                   if _node_id(v, s) is not None and any(p == RDF_TYPE and o in classes for p, o in pairs)),
+                  key=lambda s: s.value)
 
 
 def _no_nodes(path: Path, v: Vocab) -> InvalidData:
@@ -74,28 +120,29 @@ def _no_nodes(path: Path, v: Vocab) -> InvalidData:
 
 
 def validate_rdf_file(path: Path, base: str) -> int:
-    """SHACL-validate an RDF file with the project's shapes; return its number of triples."""
+    """SHACL-validate an RDF file, as it stands (no ontology mixed in), with the project's shapes;
+    return its number of triples."""
     v = vocab(base)
-    g = parse_rdf_file(path)
-    if not _resources(g, v):
+    triples = parse_rdf_file(path)
+    if not _resources(_Index(triples), v):
         raise _no_nodes(path, v)
-    problems = shacl_problems(g, v, origin=str(path))
+    problems = shacl_problems(rdflib_graph(triples, v), v, origin=str(path))
     if problems:
         raise InvalidData(problems)
-    return len(g)
+    return len(triples)
 
 
 # -- the inverse mapping -------------------------------------------------------------------------
 
-def _props(g: Graph, v: Vocab, subject: URIRef, defs: dict[str, PropertyDef], by_iri: dict[URIRef, str],
-           skip: set[Node], path: Path, ident: str, problems: list[Problem]) -> dict[str, Any]:
+def _props(ix: _Index, v: Vocab, subject: Any, defs: dict[str, PropertyDef], by_iri: dict[Any, str],
+           skip: set[Any], path: Path, ident: str, problems: list[Problem]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for pred, obj in sorted(g.predicate_objects(subject)):
+    for pred, obj in ix.pairs(subject):
         if pred in skip:
             continue
-        name = by_iri.get(pred)  # type: ignore[call-overload]
+        name = by_iri.get(pred)
         if name is None or name not in defs:
-            problems.append(_problem(path, f"predicate {pred.n3()} is not part of the mapping here", ident))
+            problems.append(_problem(path, f"predicate {pred} is not part of the mapping here", ident))
             continue
         d = defs[name]
         try:
@@ -104,14 +151,11 @@ def _props(g: Graph, v: Vocab, subject: URIRef, defs: dict[str, PropertyDef], by
             problems.append(_problem(path, str(e), ident, name))
             continue
         if d.many:
-            out.setdefault(name, []).append(value)
+            out.setdefault(name, []).append(value)  # document order: the export writes the record's order
         elif name in out:
             problems.append(_problem(path, "has more than one value", ident, name))
         else:
             out[name] = value
-    for value in out.values():
-        if isinstance(value, list):
-            value.sort()  # RDF has no order; sorting keeps records (and reloads) deterministic
     return out
 
 
@@ -124,61 +168,73 @@ def _lined(values: dict[str, Any]) -> LinedDict:
 
 
 def read_rdf_dataset(path: Path, base: str) -> RecordSet:
-    """The inverse mapping: an RDF export back into checked records, ready for ``loaders.writer.load``."""
+    """The inverse mapping: an RDF export back into checked records, ready for ``loaders.writer.load``.
+
+    A direct triple must match a statement whose status is a fact (asserted or corroborated), and such a
+    statement needs its direct triple: a disputed or denied link stated as a plain triple is refused."""
     v = vocab(base)
+    t = terms(v)
     model = v.model
-    g = parse_rdf_file(path)
-    resources = _resources(g, v)
+    ix = _Index(parse_rdf_file(path))
+    resources = _resources(ix, v)
     if not resources:
         raise _no_nodes(path, v)
-    by_iri = v.prop_by_iri
-    rel_by_iri = v.rel_by_iri
-    class_by_iri = {v.cls(c): c for c in model.classes}
+    by_iri = {t.prop[n]: n for n in model.all_property_defs()}
+    rel_by_iri = {iri: n for n, iri in t.rel.items()}
+    class_by_iri = {iri: c for c, iri in t.cls.items()}
     problems: list[Problem] = []
     reader = _Reader(model)
     file = str(path)
     for subject in resources:
-        ident = v.node_id(str(subject))
+        ident = _node_id(v, subject)
         assert ident is not None
-        classes = [class_by_iri[o] for o in g.objects(subject, RDF.type) if isinstance(o, URIRef) and o in class_by_iri]
+        classes = [class_by_iri[o] for o in ix.objects(subject, RDF_TYPE) if o in class_by_iri]
         cls = node_class(model, classes)
         assert cls is not None  # a resource is typed with at least one ontology class
         if any(not model.is_a(cls, c) for c in classes):
             problems.append(_problem(path, f"typed with unrelated classes {sorted(classes)}", ident, "class"))
             continue
-        props = _props(g, v, subject, model.properties(cls), by_iri, {RDF.type, *rel_by_iri}, path, ident,
+        props = _props(ix, v, subject, model.properties(cls), by_iri, {RDF_TYPE, *rel_by_iri}, path, ident,
                        problems)
         if props.get("id", ident) != ident:
             problems.append(_problem(path, f"dcterms:identifier {props['id']!r} differs from the IRI", ident, "id"))
             continue
         reader.node(file, _lined({"class": cls, **props}))
 
-    statements = sorted({s for s in g.subjects(RDF.type, RDF.Statement)
-                         if isinstance(s, URIRef) and v.statement_id(str(s)) is not None})
-    reified: set[tuple[Node, Node, Node]] = set()
-    structural: set[Node] = {RDF.type, RDF.subject, RDF.predicate, RDF.object}
+    statements = sorted((s for s, pairs in ix.by_subject.items()
+                         if isinstance(s, ox.NamedNode) and v.statement_id(s.value) is not None
+                         and (RDF_TYPE, RDF_STATEMENT) in pairs), key=lambda s: s.value)
+    stated: set[Triple] = set()  # direct triples that a fact statement accounts for
+    reported: set[Triple] = set()  # links only reported (disputed, denied)
+    structural = {RDF_TYPE, RDF_SUBJECT, RDF_PREDICATE, RDF_OBJECT}
     for st in statements:
-        rel_id = v.statement_id(str(st))
+        rel_id = v.statement_id(st.value)
         assert rel_id is not None
-        s, p, o = g.value(st, RDF.subject), g.value(st, RDF.predicate), g.value(st, RDF.object)
-        rtype = rel_by_iri.get(p) if isinstance(p, URIRef) else None  # type: ignore[call-overload]
-        source = v.node_id(str(s)) if isinstance(s, URIRef) else None
-        target = v.node_id(str(o)) if isinstance(o, URIRef) else None
+        s, p, o = ix.value(st, RDF_SUBJECT), ix.value(st, RDF_PREDICATE), ix.value(st, RDF_OBJECT)
+        rtype = rel_by_iri.get(p)
+        source, target = _node_id(v, s), _node_id(v, o)
         if rtype is None or source is None or target is None:
             problems.append(_problem(path, "a reified statement needs rdf:subject and rdf:object wbkg nodes and "
                                            "an rdf:predicate from the ontology", rel_id))
             continue
-        if (s, p, o) not in g:
-            problems.append(_problem(path, f"the direct triple of this statement is missing ({rtype})", rel_id))
-        reified.add((s, p, o))  # type: ignore[arg-type]
-        props = _props(g, v, st, model.relationship_props(rtype), by_iri, structural, path, rel_id, problems)
+        props = _props(ix, v, st, model.relationship_props(rtype), by_iri, structural, path, rel_id, problems)
         if props.pop("id", rel_id) != rel_id:
             problems.append(_problem(path, "dcterms:identifier differs from the statement IRI", rel_id, "id"))
             continue
+        direct = ox.Triple(s, p, o)
+        if is_fact(props):
+            if direct not in ix.triples:
+                problems.append(_problem(path, f"the direct triple of this statement is missing ({rtype})", rel_id))
+            stated.add(direct)
+        else:
+            reported.add(direct)
         reader.relationship(file, _lined({"type": rtype, "from": source, "to": target, "id": rel_id, **props}))
-    for s, p, o in sorted(t for t in g if t[1] in rel_by_iri and t not in reified and is_node_iri(v, t[0])):
-        problems.append(_problem(path, f"{rel_by_iri[p]} to {o.n3()} has no reified statement "  # type: ignore[index]
-                                       "(id, sources, evidence, status)", v.node_id(str(s))))
+    for tr in sorted((tr for tr in ix.triples if tr.predicate in rel_by_iri and tr not in stated
+                      and _node_id(v, tr.subject) is not None), key=str):
+        rtype = rel_by_iri[tr.predicate]
+        why = ("is stated as a fact, but its statements are only disputed or denied" if tr in reported
+               else "has no reified statement (id, sources, evidence, status)")
+        problems.append(_problem(path, f"{rtype} to {tr.object} {why}", _node_id(v, tr.subject)))
     problems.extend(reader.problems)
     if not problems:
         reader.resolve()

@@ -23,9 +23,9 @@ from rdflib.term import Node
 from wbkg.errors import InvalidData, Problem
 from wbkg.loaders.dataset import Dataset, NodeRecord, RelRecord, read_dataset
 from wbkg.ontology.model import PropertyDef
-from wbkg.ontology.owl import build_ontology, build_shapes
+from wbkg.ontology.owl import build_shapes
 from wbkg.ontology.vocab import Vocab, vocab
-from wbkg.rdf.mapping import new_graph, node_triples, relationship_triples
+from wbkg.rdf.mapping import Triple, node_triples, rdflib_graph, relationship_triples
 
 
 @cache
@@ -33,17 +33,11 @@ def shapes_graph(base: str) -> Graph:
     return build_shapes(vocab(base))
 
 
-@cache
-def ontology_graph(base: str) -> Graph:
-    # mixed into the data graph so that sh:class sees rdfs:subClassOf (an Agency is an Agent)
-    return build_ontology(vocab(base))
-
-
 def shacl_problems(data: Graph, v: Vocab, locate: dict[str, tuple[str, int]] | None = None,
                    origin: str = "(rdf)") -> list[Problem]:
-    """Run the project's shapes over ``data``; one Problem per violation."""
-    conforms, report, _ = shacl_validate(data, shacl_graph=shapes_graph(v.base),
-                                         ont_graph=ontology_graph(v.base), inference="none",
+    """Run the project's shapes over ``data`` as it stands (no ontology mixed in, no inference: the shapes
+    name the classes the data states); one Problem per violation."""
+    conforms, report, _ = shacl_validate(data, shacl_graph=shapes_graph(v.base), inference="none",
                                          abort_on_first=False, allow_warnings=True)
     if conforms:
         return []
@@ -78,23 +72,20 @@ def file_graphs(ds: Dataset, v: Vocab) -> Iterator[tuple[str, Graph]]:
     for r in ds.relationships:
         rels.setdefault(r.file, []).append(r)
     for file in ds.files:
-        g = new_graph(v)
+        triples: list[Triple] = []
         refs: set[str] = set()
         for n in nodes.get(file, []):
-            for t in node_triples(v, n.cls, n.props):
-                g.add(t)
+            triples.extend(node_triples(v, n.cls, n.props))
             refs.update(_refs(n.props, m.properties(n.cls)))
         for r in rels.get(file, []):
-            for t in relationship_triples(v, r.type, r.source, r.target, r.id, r.props):
-                g.add(t)
+            triples.extend(relationship_triples(v, r.type, r.source, r.target, r.id, r.props))
             refs.update((r.source, r.target))
             refs.update(_refs(r.props, m.relationship_props(r.type)))
         for ref in refs:
             target = ds.nodes[ref]
             if target.file != file:  # whole: its class alone would make it a target lacking its fields
-                for t in node_triples(v, target.cls, target.props):
-                    g.add(t)
-        yield file, g
+                triples.extend(node_triples(v, target.cls, target.props))
+        yield file, rdflib_graph(triples, v)
 
 
 def _refs(props: dict[str, Any], defs: dict[str, PropertyDef]) -> Iterator[str]:

@@ -33,7 +33,8 @@ def _print_counts(title: str, counts: dict[str, int]) -> None:
 @click.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rdf", "rdf_file", type=click.Path(path_type=Path, dir_okay=False),
-              help="Validate an RDF export (any format rdflib reads) against the SHACL shapes instead.")
+              help="Validate an RDF file (Turtle, N-Triples, N-Quads, JSON-LD, RDF/XML, TriG) as it stands "
+                   "against the SHACL shapes.")
 @click.option("--shacl", is_flag=True,
               help="Also run the SHACL shapes over each file's RDF (a cross-check of the mapping; slower).")
 def validate_cmd(paths: tuple[Path, ...], rdf_file: Path | None, shacl: bool) -> None:

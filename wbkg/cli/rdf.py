@@ -79,32 +79,41 @@ def export_rdf(fmt: str, output: str, with_ontology: bool, quiet: bool) -> None:
 
 
 @click.command("sparql")
-@click.argument("name")
+@click.argument("name", required=False)
+@click.option("--file", "query_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Run your own .rq file (same header as a canned query) instead of a canned NAME.")
 @click.option("--param", "-p", "params", type=(str, str), multiple=True, metavar="NAME VALUE",
               help="A query parameter (repeatable).")
 @click.option("--data", "data_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
-              help="An RDF export to query (default: the curated dataset in ./data, mapped directly).")
+              help="An RDF export to query (default: the curated dataset, mapped directly).")
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
-def sparql_cmd(name: str, params: tuple[tuple[str, str], ...], data_file: Path | None, fmt: str) -> None:
-    """Run the SPARQL twin of a canned query, in process, with no Neo4j.
+def sparql_cmd(name: str | None, query_file: Path | None, params: tuple[tuple[str, str], ...],
+               data_file: Path | None, fmt: str) -> None:
+    """Run the SPARQL twin of a canned query, in process (pyoxigraph), with no Neo4j.
 
-    NAME is a query in queries/NAME.rq (the twin of queries/NAME.cypher). Parameters are bound
-    with initBindings, never formatted into the query text.
+    NAME is a canned query (queries/NAME.rq, the twin of queries/NAME.cypher), never a path: run
+    your own file with --file. Parameter values are written into the query as single RDF terms,
+    quoted and escaped, never as query text. SERVICE (federated queries) is refused.
 
     \b
     Examples:
       wbkg sparql ownership-chain -p entity Hytera
       wbkg sparql timeline --data wbkg.ttl -f csv
+      wbkg sparql --file my-query.rq -p country RS
     """
+    from wbkg.errors import QueryError
     from wbkg.ontology.vocab import vocab
     from wbkg.queries.formats import render
-    from wbkg.queries.sparql import load_data, run_named
+    from wbkg.queries.sparql import load_data, run_file, run_named
 
+    if (name is None) == (query_file is None):
+        raise QueryError("give either a canned query NAME or --file FILE ('wbkg query list' shows the names)")
     cfg = load_config()
     v = vocab(cfg.base_iri)
     g = load_data(data_file, v)
-    click.echo(render([run_named(name, dict(params), g, v)], fmt))
+    result = run_file(query_file, dict(params), g, v) if query_file else run_named(str(name), dict(params), g, v)
+    click.echo(render([result], fmt))
 
 
 def register(group: click.Group) -> None:
