@@ -1,0 +1,107 @@
+"""One consistent snapshot of the live graph, read in ONE read transaction, that every export maps.
+
+An export that read the graph page by page in separate transactions could mix two states of a graph
+being loaded; these formats are small enough (the curated graph is a few thousand records) to take whole.
+``Dropped`` counts what a format cannot say, so the CLI can report it on stderr instead of losing it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import neo4j
+
+from wbkg.errors import InvalidData, Problem
+from wbkg.graph.connection import Graph
+from wbkg.ontology.model import ROOT_CLASS, Model, load_model
+
+ORIGIN = "(neo4j)"
+
+
+@dataclass(frozen=True)
+class Node:
+    id: str
+    cls: str
+    labels: tuple[str, ...]
+    props: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Rel:
+    id: str
+    type: str
+    source: str
+    target: str
+    props: dict[str, Any]
+
+
+@dataclass
+class Snapshot:
+    nodes: dict[str, Node]
+    rels: list[Rel]
+    model: Model
+
+    def of_class(self, cls: str) -> list[Node]:
+        """Nodes of ``cls`` or of a subclass, in id order."""
+        return [n for n in self.nodes.values() if self.model.is_a(n.cls, cls)]
+
+    def counts(self) -> tuple[int, int]:
+        return len(self.nodes), len(self.rels)
+
+
+@dataclass
+class Dropped:
+    """What an export could not say: 'thing -> count', reported once at the end."""
+
+    counts: Counter[str] = field(default_factory=Counter)
+
+    def add(self, what: str, n: int = 1) -> None:
+        self.counts[what] += n
+
+    def lines(self, fmt: str) -> list[str]:
+        return [f"{fmt}: dropped {n} {what}" for what, n in sorted(self.counts.items())]
+
+
+def most_specific(model: Model, labels: list[str]) -> str | None:
+    classes = [lb for lb in labels if lb in model.classes]
+    return max(classes, key=lambda c: len(model.ancestors(c))) if classes else None
+
+
+def read_snapshot(graph: Graph, model: Model | None = None) -> Snapshot:
+    """Every :Entity node and every relationship between two of them, in one read transaction."""
+    m = model or load_model()
+
+    def work(tx: neo4j.ManagedTransaction) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        nodes = [r.data() for r in tx.run(
+            f"MATCH (n:{ROOT_CLASS}) RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.id")]
+        rels = [r.data() for r in tx.run(
+            f"MATCH (a:{ROOT_CLASS})-[r]->(b:{ROOT_CLASS}) "
+            "RETURN type(r) AS type, a.id AS source, b.id AS target, properties(r) AS props "
+            "ORDER BY type(r), r.id")]
+        return nodes, rels
+
+    raw_nodes, raw_rels = graph.read(work)
+    problems: list[Problem] = []
+    nodes: dict[str, Node] = {}
+    for row in raw_nodes:
+        props = row["props"]
+        cls = most_specific(m, row["labels"])
+        if cls is None or "id" not in props:
+            problems.append(Problem(ORIGIN, None, props.get("id"), "labels",
+                                    f"no ontology class among the labels {row['labels']}"))
+            continue
+        nodes[props["id"]] = Node(props["id"], cls, tuple(row["labels"]), props)
+    rels: list[Rel] = []
+    for row in raw_rels:
+        props = row["props"]
+        if row["type"] not in m.relationships or "id" not in props:
+            problems.append(Problem(ORIGIN, None, props.get("id"), "type",
+                                    f"relationship type {row['type']} is not in the ontology"))
+            continue
+        rels.append(Rel(props["id"], row["type"], row["source"], row["target"], props))
+    if problems:
+        # an export never silently leaves out what it cannot place
+        raise InvalidData(problems)
+    return Snapshot(nodes, rels, m)

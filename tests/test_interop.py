@@ -1,0 +1,132 @@
+"""The interop formats (FtM, BODS, GEXF, GraphML, neo4j-admin CSV, dump), each checked by the format's own
+tool or schema, against the curated dataset loaded into the real Neo4j of the test session."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from wbkg.cli import cli
+from wbkg.graph.connection import Graph as Neo4jGraph
+from wbkg.interop.snapshot import Snapshot, read_snapshot
+from wbkg.loaders.dataset import Dataset as RecordSet
+from wbkg.loaders.writer import load
+from wbkg.rdf.validate import validate_paths
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO / "data"
+MARKER = "WbkgTestMarker"
+
+
+@pytest.fixture(scope="module")
+def records(neo4j_cfg) -> RecordSet:
+    return validate_paths([DATA], neo4j_cfg.base_iri)
+
+
+@pytest.fixture
+def loaded(graph_db: Neo4jGraph, records: RecordSet) -> Neo4jGraph:
+    """The curated dataset alone in the database (reloaded only when a test changed it)."""
+    count = graph_db.rows(f"MATCH (n) WHERE NOT n:{MARKER} RETURN count(n) AS c")[0]["c"]
+    rels = graph_db.rows("MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
+    if count != len(records.nodes) or rels != len(records.relationships):
+        graph_db.rows(f"MATCH (n) WHERE NOT n:{MARKER} DETACH DELETE n", write=True)
+        load(graph_db, records, progress=False)
+    return graph_db
+
+
+@pytest.fixture
+def snap(loaded: Neo4jGraph) -> Snapshot:
+    return read_snapshot(loaded)
+
+
+def _export(fmt: str, tmp_path: Path, *extra: str) -> tuple[Path, str]:
+    out = tmp_path / f"export.{fmt}"
+    result = CliRunner().invoke(cli, ["export", fmt, "-o", str(out), *extra])
+    assert result.exit_code == 0, result.output
+    assert not out.with_name(out.name + ".partial").exists()
+    return out, result.stderr
+
+
+# -- FollowTheMoney -------------------------------------------------------------------------------
+
+def _ftm_problems(lines: list[str]) -> list[str]:
+    """FtM's own model parses each entity; on top of its lenient parsing, every property must be known
+    to the schema, every required property present, and every entity reference resolve to an entity of
+    the property's range."""
+    from followthemoney import model
+
+    raw = [json.loads(line) for line in lines]
+    proxies = {e["id"]: model.get_proxy(e, cleaned=False) for e in raw}
+    problems = []
+    for e in raw:
+        schema = model.get(e["schema"])
+        assert schema is not None and not schema.abstract, e
+        proxy = proxies[e["id"]]
+        for prop, values in e["properties"].items():
+            if prop not in schema.properties:
+                problems.append(f"{e['id']}: {e['schema']} has no property {prop}")
+                continue
+            assert isinstance(values, list) and all(isinstance(v, str) for v in values), (e["id"], prop)
+            if len(proxy.get(prop)) != len(set(values)):
+                problems.append(f"{e['id']}: {prop} values {values} rejected by FtM's {schema.properties[prop].type.name} type")
+        for req in schema.required:
+            if not e["properties"].get(req):
+                problems.append(f"{e['id']}: {e['schema']} lacks required {req}")
+        for prop in proxy.iterprops():
+            if prop.type.name != "entity":
+                continue
+            for ref in proxy.get(prop):
+                target = proxies.get(ref)
+                if target is None:
+                    problems.append(f"{e['id']}: {prop.name} -> {ref} does not resolve")
+                elif prop.range is not None and not target.schema.is_a(prop.range):
+                    problems.append(f"{e['id']}: {prop.name} -> {ref} is a {target.schema.name}, not a {prop.range.name}")
+    return problems
+
+
+def test_ftm_export_passes_ftm_schema_required_and_references(snap: Snapshot, tmp_path: Path) -> None:
+    out, stderr = _export("ftm", tmp_path)
+    lines = out.read_text(encoding="utf-8").splitlines()
+    assert _ftm_problems(lines) == []
+    by_schema = Counter(json.loads(line)["schema"] for line in lines)
+    nodes, rels = snap.counts()
+    n_docs = sum(len(n.props.get("sources") or []) for n in snap.nodes.values())
+    assert len(lines) == nodes + rels + n_docs
+    assert by_schema["Documentation"] == n_docs
+    assert by_schema["Document"] == len(snap.of_class("Source"))
+    assert by_schema["Note"] == len(snap.of_class("Claim"))
+    assert by_schema["PublicBody"] == len(snap.of_class("State")) + len(snap.of_class("Agency"))
+    assert by_schema["Ownership"] == sum(1 for r in snap.rels if r.type == "OWNS")
+    assert f"exported {len(lines)} entities as ftm to {out}" in stderr
+    # the FtM validator itself re-parses the file without complaint
+    result = CliRunner().invoke(__import__("followthemoney.cli.cli", fromlist=["cli"]).cli,
+                                ["validate", "-i", str(out), "-o", str(tmp_path / "v.json")])
+    assert result.exit_code == 0, result.output
+
+
+def test_ftm_ownership_keeps_share_status_claim_and_sources(snap: Snapshot, tmp_path: Path) -> None:
+    out, _ = _export("ftm", tmp_path)
+    ents = {e["id"]: e for e in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    own = ents["wbkg-huawei-trade-union-committee-owns-huawei-investment-holding"]
+    assert own["schema"] == "Ownership"
+    p = own["properties"]
+    assert p["owner"] == ["wbkg-huawei-trade-union-committee"]
+    assert p["asset"] == ["wbkg-huawei-investment-holding"]
+    assert p["percentage"] == ["99"]
+    assert p["status"] == ["disputed"]
+    assert p["summary"][0].startswith("status: disputed; claim: ")
+    assert "(wbkg-claim-huawei-employee-owned)" in p["summary"][0]
+    assert p["proof"] == ["wbkg-src-balding-clarke-2019-who-owns-huawei", "wbkg-src-ft-2019-huawei-ownership",
+                          "wbkg-src-huawei-jiang-xisheng"]
+    assert ents["wbkg-hytera-jury-verdict-2020"]["properties"]["date"] == ["2020-02-14"]
+    assert ents["wbkg-hytera-indictment"]["properties"]["date"] == ["2021"]
+    assert ents["wbkg-claim-huawei-employee-owned"]["schema"] == "Note"
+    assert ents["wbkg-claim-huawei-employee-owned"]["properties"]["summary"] == ["status: disputed"]
+    doc = ents["wbkg-sarajevo-hytera-body-cameras--doc--src-seed-budak"]
+    assert doc["schema"] == "Documentation"
+    assert doc["properties"]["document"] == ["wbkg-src-seed-budak"]

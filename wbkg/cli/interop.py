@@ -1,0 +1,98 @@
+"""``wbkg export ftm|bods|gexf|graphml|csv`` and ``wbkg neo4j dump``: the graph in other tools' formats.
+
+Each export reads the graph in one read transaction (a consistent snapshot), writes to a ``.partial``
+file that replaces the target only when complete (so a failed export leaves no file and exits non-zero),
+and reports on stderr what the format could not say.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import click
+
+from wbkg.config import load_config
+from wbkg.interop.snapshot import Dropped, Snapshot
+
+
+def _snapshot() -> Snapshot:
+    from wbkg.graph.connection import Graph
+    from wbkg.interop.snapshot import read_snapshot
+
+    with Graph(load_config()) as graph:
+        return read_snapshot(graph)
+
+
+@contextmanager
+def _text_output(output: str) -> Iterator[IO[str]]:
+    """Standard output, or a file that appears only once it is complete."""
+    if output == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    path = Path(output)
+    tmp = path.with_name(path.name + ".partial")
+    try:
+        with tmp.open("w", encoding="utf-8", newline="") as out:
+            yield out
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _report(fmt: str, what: str, output: str, dropped: Dropped) -> None:
+    for line in dropped.lines(fmt):
+        click.echo(line, err=True)
+    click.echo(f"exported {what} as {fmt}" + ("" if output == "-" else f" to {output}"), err=True)
+
+
+OUTPUT = click.option("--output", "-o", "output", default="-", show_default=True,
+                      help="File to write, or '-' for standard output.")
+
+
+def _text_export(fmt: str, output: str, write: Callable[[Snapshot, IO[str]], tuple[str, Dropped]]) -> None:
+    snap = _snapshot()
+    with _text_output(output) as out:
+        what, dropped = write(snap, out)
+    _report(fmt, what, output, dropped)
+
+
+@click.command("ftm")
+@OUTPUT
+def export_ftm(output: str) -> None:
+    """Export the graph as FollowTheMoney entities (JSON lines), for Aleph and OpenSanctions tools.
+
+    States and agencies become PublicBody, firms Company, people Person, ownership Ownership (owner,
+    asset, percentage, dates), sources Document with Documentation links (a relationship's sources are its
+    proof), claims Note; a link's status goes into status and summary, its evidence into description.
+    Values with no FtM property are kept as text in notes or summary and counted on stderr.
+
+    \b
+    Examples:
+      wbkg export ftm -o wbkg.ftm.json
+      wbkg export ftm | ftm validate      # with followthemoney installed
+    """
+    from wbkg.interop.ftm import write_ftm
+
+    def write(snap: Snapshot, out: IO[str]) -> tuple[str, Dropped]:
+        n, dropped = write_ftm(snap, out)
+        return f"{n} entities", dropped
+
+    _text_export("ftm", output, write)
+
+
+def register(group: click.Group) -> None:
+    export = group.commands.get("export")
+    if not isinstance(export, click.Group):  # the RDF module owns the group; without it, make one
+        @click.group("export")
+        def export_group() -> None:
+            """Export the live graph from Neo4j."""
+
+        group.add_command(export_group)
+        export = export_group
+    for cmd in (export_ftm,):
+        export.add_command(cmd)
