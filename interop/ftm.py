@@ -15,8 +15,10 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from wbkg.interop.snapshot import Dropped, Node, Rel, Snapshot
+from wbkg.ontology.model import Model, PropertyDef
 
 PREFIX = "wbkg-"
+TYPED = {"integer", "decimal", "percent", "date"}
 
 CLASS_SCHEMA = {
     "State": "PublicBody", "Agency": "PublicBody", "Firm": "Company", "Organization": "Organization",
@@ -92,7 +94,13 @@ def _add(props: dict[str, list[str]], key: str, values: list[str]) -> None:
     bucket.extend(v for v in values if v not in bucket)
 
 
-def node_entity(node: Node, dropped: Dropped) -> dict[str, Any]:
+def _lost_type(dropped: Dropped, p: PropertyDef | None, name: str, where: str, n: int = 1) -> None:
+    """Text keeps a string whole; a number or date written as text loses its type, which is reported."""
+    if p is not None and p.type in TYPED:
+        dropped.add(f"the {p.type} type of {name} values (kept as text in {where})", n)
+
+
+def node_entity(node: Node, model: Model, dropped: Dropped) -> dict[str, Any]:
     schema = CLASS_SCHEMA[node.cls]
     mapping = {**COMMON, **CLASS_PROPS.get(node.cls, {})}
     props: dict[str, list[str]] = {}
@@ -103,7 +111,7 @@ def node_entity(node: Node, dropped: Dropped) -> dict[str, Any]:
         values = _values(value)
         if target is None:  # no FtM property: kept as labelled text in notes, and reported
             target, values = "notes", [f"{key}: {v}" for v in values]
-            dropped.add(f"typed {node.cls}.{key} values (kept as text in notes)", len(values))
+            _lost_type(dropped, model.properties(node.cls).get(key), f"{node.cls}.{key}", "notes", len(values))
         if target == "country":
             values = [v.lower() for v in values]
         if target == "notes" and key in ("date_label", "signed_label"):
@@ -161,7 +169,7 @@ def rel_entity(rel: Rel, snap: Snapshot, dropped: Dropped) -> dict[str, Any]:
             _add(props, target, _values(value))
         else:  # no property for it in this schema: said in the summary, and reported
             extra.append(f"{key}: {_text(value)}")
-            dropped.add(f"typed {rel.type}.{key} values (kept as text in summary)")
+            _lost_type(dropped, snap.model.relationship_props(rel.type).get(key), f"{rel.type}.{key}", "summary")
     props["summary"] = [_summary(rel, snap, extra)]
     return _entity(ftm_id(rel.id), schema, props)
 
@@ -169,7 +177,7 @@ def rel_entity(rel: Rel, snap: Snapshot, dropped: Dropped) -> dict[str, Any]:
 def entities(snap: Snapshot, dropped: Dropped) -> Iterator[dict[str, Any]]:
     """Every FtM entity of the snapshot: nodes, their Documentation links, then relationships."""
     for node in snap.nodes.values():
-        yield node_entity(node, dropped)
+        yield node_entity(node, snap.model, dropped)
     for node in snap.nodes.values():
         for src in node.props.get("sources") or []:
             yield _entity(ftm_id(f"{node.id}--doc--{src}"), "Documentation",

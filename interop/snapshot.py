@@ -56,12 +56,21 @@ class Dropped:
     """What an export could not say: 'thing -> count', reported once at the end."""
 
     counts: Counter[str] = field(default_factory=Counter)
+    details: dict[str, Counter[str]] = field(default_factory=dict)
 
-    def add(self, what: str, n: int = 1) -> None:
+    def add(self, what: str, n: int = 1, detail: str | None = None) -> None:
+        """Count ``n`` of ``what``; ``detail`` breaks the count down (by type or class) on the same line."""
         self.counts[what] += n
+        if detail is not None:
+            self.details.setdefault(what, Counter())[detail] += n
 
     def lines(self, fmt: str) -> list[str]:
-        return [f"{fmt}: dropped {n} {what}" for what, n in sorted(self.counts.items())]
+        out = []
+        for what, n in sorted(self.counts.items()):
+            parts = self.details.get(what)
+            more = f": {', '.join(f'{k} {v}' for k, v in sorted(parts.items()))}" if parts else ""
+            out.append(f"{fmt}: dropped {n} {what}{more}")
+        return out
 
 
 def most_specific(model: Model, labels: list[str]) -> str | None:

@@ -3,7 +3,6 @@ tool or schema, against the curated dataset loaded into the real Neo4j of the te
 
 from __future__ import annotations
 
-import io
 import json
 from collections import Counter
 from pathlib import Path
@@ -130,3 +129,70 @@ def test_ftm_ownership_keeps_share_status_claim_and_sources(snap: Snapshot, tmp_
     doc = ents["wbkg-sarajevo-hytera-body-cameras--doc--src-seed-budak"]
     assert doc["schema"] == "Documentation"
     assert doc["properties"]["document"] == ["wbkg-src-seed-budak"]
+
+
+# -- BODS 0.4 -------------------------------------------------------------------------------------
+
+def _bods_validator():
+    """The official BODS 0.4 JSON Schema as shipped in libcovebods (its five files resolved by their $id)."""
+    from importlib.resources import files
+
+    import jsonschema
+    from referencing import Registry, Resource
+
+    folder = files("libcovebods") / "data" / "schema-0-4-0"
+    docs = [json.loads((folder / name).read_text(encoding="utf-8")) for name in
+            ("statement.json", "components.json", "entity-record.json", "person-record.json",
+             "relationship-record.json")]
+    registry = Registry().with_resources((d["$id"], Resource.from_contents(d)) for d in docs)
+    return jsonschema.Draft202012Validator(docs[0], registry=registry,
+                                           format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER)
+
+
+def test_bods_export_validates_against_the_official_schema(snap: Snapshot, tmp_path: Path) -> None:
+    import datetime as dt
+
+    out, stderr = _export("bods", tmp_path)
+    statements = json.loads(out.read_text(encoding="utf-8"))
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in _bods_validator().iter_errors(statements)]
+    assert errors == []
+    owns = [r for r in snap.rels if r.type == "OWNS"]
+    ends = {r.source for r in owns} | {r.target for r in owns}
+    assert len(statements) == len(ends) + len(owns)
+    assert len({s["statementId"] for s in statements}) == len(statements)
+    records = {s["recordId"]: s for s in statements}
+    for s in statements:  # every relationship points at records in the file
+        if s["recordType"] == "relationship":
+            assert records[s["recordDetails"]["subject"]]["recordType"] == "entity"
+            assert s["recordDetails"]["interestedParty"] in records
+    assert records["china"]["recordDetails"]["entityType"] == {"type": "state"} if "china" in records else True
+    huawei = records["huawei-trade-union-committee-owns-huawei-investment-holding"]
+    assert huawei["recordDetails"]["interests"][0]["share"] == {"exact": 99}
+    notes = [a["description"] for a in huawei["annotations"] if a["statementPointerTarget"] == ""]
+    assert notes == ["This link is disputed: see claim claim-huawei-employee-owned (Huawei is owned by its employees)."]
+    assert [a["url"] for a in huawei["annotations"] if a["motivation"] == "linking" and "url" in a] == [
+        snap.nodes[s].props["url"] for s in snap.rels[[r.id for r in snap.rels].index(huawei["recordId"])].props[
+            "sources"] if snap.nodes[s].props.get("url")]
+    assert huawei["source"]["description"].startswith("status: disputed. ")
+    today = dt.date.today().isoformat()
+    assert {s["statementDate"] for s in statements} == {today}
+    n_rels = len(snap.rels) - len(owns)
+    assert f"bods: dropped {n_rels} relationships that are not ownership, which BODS cannot describe: " in stderr
+
+
+def test_bods_rounds_partial_dates_with_a_transformation_annotation(snap: Snapshot) -> None:
+    from wbkg.interop.bods import ownership_statement
+    from wbkg.interop.snapshot import Rel
+
+    rel = Rel("a-owns-b", "OWNS", "hytera", "sepura",
+              {"id": "a-owns-b", "status": "asserted", "start": "2016-05", "share_min": 50, "share_max": 75,
+               "evidence": "x", "sources": ["src-seed-budak"]})
+    st = ownership_statement(snap, rel, "2026-01-02")
+    interest = st["recordDetails"]["interests"][0]
+    assert interest["startDate"] == "2016-05-01"
+    assert interest["share"] == {"minimum": 50, "maximum": 75}
+    [t] = [a for a in st["annotations"] if a["motivation"] == "transformation"]
+    assert t["statementPointerTarget"] == "/recordDetails/interests/0/startDate"
+    assert t["description"] == ("The source gives 2016-05 (month precision); BODS needs a full date, so it was "
+                                "rounded to 2016-05-01.")
+    assert _bods_validator().is_valid([st])
