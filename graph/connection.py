@@ -61,6 +61,16 @@ def translate(e: Exception, cfg: Config) -> Exception:
     return e
 
 
+def open_driver(uri: str, user: str, password: str, *, connection_timeout: float = 5.0,
+                max_transaction_retry_time: float = 15.0) -> neo4j.Driver:
+    """The one place a driver is made; ConnectionError (naming NEO4J_URI) when the URI is unusable."""
+    try:
+        return neo4j.GraphDatabase.driver(uri, auth=(user, password), connection_timeout=connection_timeout,
+                                          max_transaction_retry_time=max_transaction_retry_time)
+    except (ValueError, nx.ConfigurationError) as e:
+        raise ConnectionError(f"NEO4J_URI {uri!r} is not usable: {e}") from e
+
+
 class Graph:
     """A thin holder of the driver and the configuration, with managed read/write helpers."""
 
@@ -71,15 +81,7 @@ class Graph:
                 "no Neo4j password configured: set NEO4J_PASSWORD, add it to the config file, "
                 "or run 'wbkg neo4j install' for a local server"
             )
-        try:
-            self.driver = neo4j.GraphDatabase.driver(
-                self.cfg.uri,
-                auth=(self.cfg.user, self.cfg.password),
-                connection_timeout=5.0,
-                max_transaction_retry_time=15.0,
-            )
-        except (ValueError, nx.ConfigurationError) as e:
-            raise ConnectionError(f"NEO4J_URI {self.cfg.uri!r} is not usable: {e}") from e
+        self.driver = open_driver(self.cfg.uri, self.cfg.user, self.cfg.password)
         self._reached = False
 
     def close(self) -> None:

@@ -7,12 +7,11 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import click
-import neo4j
 from neo4j import exceptions as nx
 
 from wbkg.config import LOOPBACK, Config, config_file_path, load_config
 from wbkg.errors import WbkgError
-from wbkg.graph.server import MIN_JAVA, java_executable, java_version, maven_version
+from wbkg.graph.server.toolchain import MIN_JAVA, java_executable, java_version, maven_version
 
 
 @dataclass(frozen=True)
@@ -82,10 +81,13 @@ def check_bolt(cfg: Config) -> list[Check]:
             Check("neo4j", None, "needs a login"),
             Check("database", None, "needs a login"),
         ]
+    from wbkg.errors import ConnectionError
+    from wbkg.graph.connection import open_driver
+
     try:
-        driver = neo4j.GraphDatabase.driver(cfg.uri, auth=(cfg.user, cfg.password), connection_timeout=5.0)
-    except (ValueError, nx.ConfigurationError) as e:
-        return [Check("authentication", False, f"NEO4J_URI {cfg.uri!r} is not usable ({e})", "correct NEO4J_URI")]
+        driver = open_driver(cfg.uri, cfg.user, cfg.password)
+    except ConnectionError as e:
+        return [Check("authentication", False, str(e), "correct NEO4J_URI")]
     checks: list[Check] = []
     with driver:
         try:

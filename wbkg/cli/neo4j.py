@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from wbkg.config import load_config
-from wbkg.graph.server import LocalServer, ServerStatus
+
+if TYPE_CHECKING:
+    from wbkg.graph.server import LocalServer, ServerStatus
 
 
 def _server() -> LocalServer:
+    # imported here: the server module (and its POSIX process plumbing) is needed only by these commands
+    from wbkg.graph.server import LocalServer
+
     return LocalServer(load_config())
 
 
