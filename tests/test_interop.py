@@ -196,3 +196,57 @@ def test_bods_rounds_partial_dates_with_a_transformation_annotation(snap: Snapsh
     assert t["description"] == ("The source gives 2016-05 (month precision); BODS needs a full date, so it was "
                                 "rounded to 2016-05-01.")
     assert _bods_validator().is_valid([st])
+
+
+# -- GEXF and GraphML ---------------------------------------------------------------------------------
+
+def _expected_network(snap: Snapshot) -> tuple[dict[str, dict], dict[str, tuple[str, str, dict]]]:
+    """What a reader should find: every property, lists joined with '; ', numbers as numbers."""
+    def value(v):
+        return "; ".join(map(str, v)) if isinstance(v, list) else v
+
+    nodes = {n.id: {"class": n.cls, "label": n.props["name"],
+                    **{k: value(v) for k, v in n.props.items() if k not in ("id", "name")}}
+             for n in snap.nodes.values()}
+    edges = {r.id: (r.source, r.target, {"type": r.type, **{k: value(v) for k, v in r.props.items()}})
+             for r in snap.rels}
+    return nodes, edges
+
+
+def _compare_network(g, snap: Snapshot, edge_extra: set[str]) -> None:
+    nodes, edges = _expected_network(snap)
+    assert set(g.nodes) == set(nodes)
+    for node_id, want in nodes.items():
+        got = {k: v for k, v in g.nodes[node_id].items() if k != "country"}
+        assert got == want, node_id
+    got_edges = {key: (a, b, {k: v for k, v in data.items() if k not in edge_extra | {"id"}})
+                 for a, b, key, data in g.edges(keys=True, data=True)}
+    edges = {k: (a, b, {x: y for x, y in d.items() if x != "id"}) for k, (a, b, d) in edges.items()}
+    assert got_edges == edges
+
+
+def test_graphml_reads_back_in_networkx(snap: Snapshot, tmp_path: Path) -> None:
+    import networkx as nx
+
+    out, stderr = _export("graphml", tmp_path)
+    g = nx.read_graphml(out, force_multigraph=True, edge_key_type=str)
+    _compare_network(g, snap, edge_extra=set())
+    nodes, rels = snap.counts()
+    assert g.number_of_nodes() == nodes and g.number_of_edges() == rels
+    assert g.nodes["hytera"]["country"] == "CN"
+    assert g.nodes["china"]["country"] == "CN"
+    assert stderr.strip() == f"exported {nodes} nodes and {rels} edges as graphml to {out}"
+
+
+def test_gexf_reads_back_in_networkx(snap: Snapshot, tmp_path: Path) -> None:
+    import networkx as nx
+    from lxml import etree
+
+    out, _ = _export("gexf", tmp_path)
+    root = etree.parse(str(out)).getroot()
+    assert root.tag == "{http://gexf.net/1.3}gexf" and root.get("version") == "1.3"
+    g = nx.read_gexf(out, version="1.3")
+    # networkx adds the GEXF edge label it read as an attribute of its own
+    _compare_network(g, snap, edge_extra={"label"})
+    assert {data["label"] for _, _, data in g.edges(data=True)} == {r.type for r in snap.rels}
+    assert g.nodes["hytera"]["label"] == snap.nodes["hytera"].props["name"]

@@ -28,20 +28,36 @@ def _snapshot() -> Snapshot:
 
 
 @contextmanager
+def _partial(output: str) -> Iterator[Path]:
+    """A ``.partial`` path beside ``output`` that replaces it only once the block completes."""
+    path = Path(output)
+    tmp = path.with_name(path.name + ".partial")
+    try:
+        yield tmp
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
 def _text_output(output: str) -> Iterator[IO[str]]:
     """Standard output, or a file that appears only once it is complete."""
     if output == "-":
         yield sys.stdout
         sys.stdout.flush()
         return
-    path = Path(output)
-    tmp = path.with_name(path.name + ".partial")
-    try:
-        with tmp.open("w", encoding="utf-8", newline="") as out:
-            yield out
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with _partial(output) as tmp, tmp.open("w", encoding="utf-8", newline="") as out:
+        yield out
+
+
+@contextmanager
+def _binary_output(output: str) -> Iterator[IO[bytes]]:
+    if output == "-":
+        yield sys.stdout.buffer
+        sys.stdout.buffer.flush()
+        return
+    with _partial(output) as tmp, tmp.open("wb") as out:
+        yield out
 
 
 def _report(fmt: str, what: str, output: str, dropped: Dropped) -> None:
@@ -111,6 +127,50 @@ def export_bods(output: str) -> None:
     _text_export("bods", output, write)
 
 
+def _xml_export(fmt: str, output: str, write: Callable[[Snapshot, IO[bytes]], tuple[int, Dropped]]) -> None:
+    snap = _snapshot()
+    with _binary_output(output) as out:
+        _, dropped = write(snap, out)
+    nodes, rels = snap.counts()
+    _report(fmt, f"{nodes} nodes and {rels} edges", output, dropped)
+
+
+@click.command("gexf")
+@OUTPUT
+def export_gexf(output: str) -> None:
+    """Export the graph as GEXF 1.3, for Gephi.
+
+    Nodes carry class, label and country (the state they lie in, by LOCATED_IN and PART_OF) and every
+    other property; edges carry type, status, sources, evidence, claim and dates. Lists are joined with
+    '; '; numbers keep a numeric type. In Gephi: File > Open, then partition by 'class' or 'status'.
+
+    \b
+    Examples:
+      wbkg export gexf -o wbkg.gexf
+    """
+    from wbkg.interop.gexf import write_gexf
+
+    _xml_export("gexf", output, write_gexf)
+
+
+@click.command("graphml")
+@OUTPUT
+def export_graphml(output: str) -> None:
+    """Export the graph as GraphML, for yEd, Cytoscape or networkx.
+
+    The same attributes as the GEXF export (class, label, country on nodes; type, status, sources on
+    edges; every other property too), as typed GraphML keys.
+
+    \b
+    Examples:
+      wbkg export graphml -o wbkg.graphml
+      python -c "import networkx as nx; print(nx.read_graphml('wbkg.graphml'))"
+    """
+    from wbkg.interop.graphml import write_graphml
+
+    _xml_export("graphml", output, write_graphml)
+
+
 def register(group: click.Group) -> None:
     export = group.commands.get("export")
     if not isinstance(export, click.Group):  # the RDF module owns the group; without it, make one
@@ -120,5 +180,5 @@ def register(group: click.Group) -> None:
 
         group.add_command(export_group)
         export = export_group
-    for cmd in (export_ftm, export_bods):
+    for cmd in (export_ftm, export_bods, export_gexf, export_graphml):
         export.add_command(cmd)
