@@ -114,3 +114,25 @@ def read_snapshot(graph: Graph, model: Model | None = None) -> Snapshot:
         # an export never silently leaves out what it cannot place
         raise InvalidData(problems)
     return Snapshot(nodes, rels, m)
+
+
+def fingerprint(snap: Snapshot) -> str:
+    """A hash of every node (labels and properties) and relationship (type, ends and properties), in a
+    canonical order: two graphs with the same fingerprint hold the same data with the same value types."""
+    import hashlib
+    import json
+
+    def canon(value: Any) -> Any:
+        # the type is part of the value: 30 (a long) and 30.0 (a double) differ
+        if isinstance(value, list):
+            return [canon(v) for v in value]
+        return [type(value).__name__, value]
+
+    h = hashlib.sha256()
+    for n in sorted(snap.nodes.values(), key=lambda n: n.id):
+        h.update(json.dumps(["node", sorted(n.labels), {k: canon(v) for k, v in sorted(n.props.items())}],
+                            ensure_ascii=False).encode("utf-8"))
+    for r in sorted(snap.rels, key=lambda r: (r.type, r.id)):
+        h.update(json.dumps(["rel", r.type, r.source, r.target, {k: canon(v) for k, v in sorted(r.props.items())}],
+                            ensure_ascii=False).encode("utf-8"))
+    return h.hexdigest()

@@ -250,3 +250,42 @@ def test_gexf_reads_back_in_networkx(snap: Snapshot, tmp_path: Path) -> None:
     _compare_network(g, snap, edge_extra={"label"})
     assert {data["label"] for _, _, data in g.edges(data=True)} == {r.type for r in snap.rels}
     assert g.nodes["hytera"]["label"] == snap.nodes["hytera"].props["name"]
+
+
+# -- neo4j-admin CSV and the dump ------------------------------------------------------------------
+
+def test_csv_import_and_dump_load_give_the_same_graph(snap: Snapshot, tmp_path: Path) -> None:
+    """The CSVs imported with 'neo4j-admin database import full' (with the shipped import.args), and the
+    dump loaded with 'neo4j-admin database load', each into a scratch home, give the source's fingerprint."""
+    from wbkg.graph.schema import schema_statements
+    from wbkg.interop.admin import scratch_home
+    from wbkg.interop.snapshot import fingerprint
+
+    want = fingerprint(snap)
+    folder, stderr = tmp_path / "csv", ""
+    result = CliRunner().invoke(cli, ["export", "csv", "-o", str(folder)])
+    assert result.exit_code == 0, result.output
+    nodes, rels = snap.counts()
+    assert f"exported {nodes} nodes in 13 files and {rels} relationships in " in result.stderr
+    args = []
+    for line in (folder / "import.args").read_text(encoding="utf-8").splitlines():
+        key, sep, name = line.partition("=")
+        args.append(f"{key}={folder / name}" if key in ("--nodes", "--relationships") else line)
+    dump = tmp_path / "wbkg.dump"
+    with scratch_home() as home:
+        report = home.import_csv(args)
+        assert f"{nodes} nodes" in report.replace("\u00a0", " ") or "IMPORT DONE" in report
+        with home.running() as g:
+            assert fingerprint(read_snapshot(g)) == want
+        result = CliRunner().invoke(cli, ["neo4j", "dump", "-o", str(dump)])
+        assert result.exit_code == 0, result.output
+        assert f"dumped {nodes} nodes and {rels} relationships to {dump}" in result.stderr
+        home.load(dump)
+        with home.running() as g:
+            assert fingerprint(read_snapshot(g)) == want
+            constraints = g.rows("SHOW CONSTRAINTS YIELD name RETURN count(*) AS c")[0]["c"]
+            indexes = g.rows("SHOW INDEXES YIELD name, owningConstraint WHERE owningConstraint IS NULL "
+                             "AND name STARTS WITH 'entity' OR name IN ['state_iso_code', 'event_date'] "
+                             "RETURN count(*) AS c")[0]["c"]
+    assert constraints == sum(1 for s in schema_statements() if s.startswith("CREATE CONSTRAINT"))
+    assert indexes == sum(1 for s in schema_statements() if "INDEX" in s)

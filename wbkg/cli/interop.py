@@ -7,6 +7,7 @@ and reports on stderr what the format could not say.
 
 from __future__ import annotations
 
+import shutil
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -171,6 +172,70 @@ def export_graphml(output: str) -> None:
     _xml_export("graphml", output, write_graphml)
 
 
+@click.command("csv")
+@click.option("--output", "-o", "output", default="wbkg-csv", show_default=True, type=click.Path(file_okay=False),
+              help="Folder to write the CSV files and import.args into.")
+def export_csv(output: str) -> None:
+    """Export the graph as neo4j-admin 5 import CSVs: one file per class and per relationship type.
+
+    Headers are typed from the ontology (id:ID, :LABEL, share:double, sources:string[], :START_ID,
+    :END_ID, :TYPE); lists are joined with '|'. import.args in the folder holds the matching
+    neo4j-admin arguments. The files appear only once all are written.
+
+    \b
+    Examples:
+      wbkg export csv -o wbkg-csv
+      cd wbkg-csv && neo4j-admin database import full @import.args    # server stopped
+    """
+    from wbkg.interop.neo4j_csv import ARGS_FILE, write_csv
+
+    snap = _snapshot()
+    folder = Path(output)
+    ours = ("nodes_*.csv", "relationships_*.csv", ARGS_FILE)
+    if folder.exists():
+        foreign = [p.name for p in folder.iterdir() if not any(p.match(g) for g in ours)]
+        if foreign:
+            raise click.ClickException(f"{folder} holds other files ({', '.join(sorted(foreign)[:3])}); "
+                                       "choose an empty or new folder")
+    tmp = folder.with_name(folder.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        export = write_csv(snap, tmp)
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in [p for g in ours for p in folder.glob(g)]:
+            old.unlink()
+        for new in tmp.iterdir():
+            new.replace(folder / new.name)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    _report("csv", f"{export.nodes} nodes in {len(export.node_files)} files and {export.rels} relationships in "
+                   f"{len(export.rel_files)} files", str(folder), Dropped())
+
+
+@click.command("dump")
+@click.option("--output", "-o", "output", default="wbkg.dump", show_default=True,
+              type=click.Path(dir_okay=False), help="The dump file to write.")
+def neo4j_dump(output: str) -> None:
+    """Write a Neo4j database dump of the graph, loadable without Python.
+
+    The graph (one consistent snapshot) is imported with neo4j-admin into a scratch server home on
+    free loopback ports, given its constraints and indexes, checked against the source by fingerprint,
+    and dumped. The running server is not touched. Needs Java and the jars of 'wbkg neo4j install'.
+
+    \b
+    Examples:
+      wbkg neo4j dump -o wbkg.dump
+      neo4j-admin database load --from-path=. --overwrite-destination neo4j   # with wbkg.dump renamed
+                                                                              # neo4j.dump, server stopped
+    """
+    from wbkg.interop.dump import make_dump
+
+    snap = _snapshot()
+    result = make_dump(snap, Path(output))
+    click.echo(f"dumped {result.nodes} nodes and {result.rels} relationships to {output} "
+               f"({result.size // 1024} KiB, fingerprint {result.fingerprint[:16]})", err=True)
+
+
 def register(group: click.Group) -> None:
     export = group.commands.get("export")
     if not isinstance(export, click.Group):  # the RDF module owns the group; without it, make one
@@ -180,5 +245,8 @@ def register(group: click.Group) -> None:
 
         group.add_command(export_group)
         export = export_group
-    for cmd in (export_ftm, export_bods, export_gexf, export_graphml):
+    for cmd in (export_ftm, export_bods, export_gexf, export_graphml, export_csv):
         export.add_command(cmd)
+    neo4j = group.commands.get("neo4j")
+    if isinstance(neo4j, click.Group):
+        neo4j.add_command(neo4j_dump)
