@@ -119,8 +119,8 @@ def agent_statement(snap: Snapshot, node: Node, today: str, dropped: Dropped) ->
         record_type = "person"
     else:
         if node.cls == "Agency":
-            etype: dict[str, Any] = {"type": "stateBody", "subtype": AGENCY_SUBTYPE.get(p.get("kind", ""), "stateAgency"),
-                                     "details": str(p.get("kind"))}
+            subtype = AGENCY_SUBTYPE.get(p.get("kind", ""), "stateAgency")
+            etype: dict[str, Any] = {"type": "stateBody", "subtype": subtype, "details": str(p.get("kind"))}
         else:
             etype = dict(ENTITY_TYPE[node.cls])
             if p.get("kind"):

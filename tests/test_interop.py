@@ -72,7 +72,8 @@ def _ftm_problems(lines: list[str]) -> list[str]:
                 continue
             assert isinstance(values, list) and all(isinstance(v, str) for v in values), (e["id"], prop)
             if len(proxy.get(prop)) != len(set(values)):
-                problems.append(f"{e['id']}: {prop} values {values} rejected by FtM's {schema.properties[prop].type.name} type")
+                kind = schema.properties[prop].type.name
+                problems.append(f"{e['id']}: {prop} values {values} rejected by FtM's {kind} type")
         for req in schema.required:
             if not e["properties"].get(req):
                 problems.append(f"{e['id']}: {e['schema']} lacks required {req}")
@@ -84,7 +85,8 @@ def _ftm_problems(lines: list[str]) -> list[str]:
                 if target is None:
                     problems.append(f"{e['id']}: {prop.name} -> {ref} does not resolve")
                 elif prop.range is not None and not target.schema.is_a(prop.range):
-                    problems.append(f"{e['id']}: {prop.name} -> {ref} is a {target.schema.name}, not a {prop.range.name}")
+                    problems.append(f"{e['id']}: {prop.name} -> {ref} is a {target.schema.name}, "
+                                    f"not a {prop.range.name}")
     return problems
 
 
@@ -262,7 +264,7 @@ def test_csv_import_and_dump_load_give_the_same_graph(snap: Snapshot, tmp_path: 
     from wbkg.interop.snapshot import fingerprint
 
     want = fingerprint(snap)
-    folder, stderr = tmp_path / "csv", ""
+    folder = tmp_path / "csv"
     result = CliRunner().invoke(cli, ["export", "csv", "-o", str(folder)])
     assert result.exit_code == 0, result.output
     nodes, rels = snap.counts()
@@ -289,3 +291,65 @@ def test_csv_import_and_dump_load_give_the_same_graph(snap: Snapshot, tmp_path: 
                              "RETURN count(*) AS c")[0]["c"]
     assert constraints == sum(1 for s in schema_statements() if s.startswith("CREATE CONSTRAINT"))
     assert indexes == sum(1 for s in schema_statements() if "INDEX" in s)
+
+
+# -- FtM import ---------------------------------------------------------------------------------------
+
+FTM_SAMPLE = REPO / "tests" / "fixtures" / "ftm" / "opensanctions-sample.ftm.json"
+
+
+def test_load_ftm_imports_its_own_dataset_and_proposes_links_for_review(loaded: Neo4jGraph, tmp_path: Path) -> None:
+    import csv
+
+    before = loaded.rows("MATCH (n:Entity) WHERE NOT n.id STARTS WITH 'ftm-' RETURN count(n) AS c")[0]["c"]
+    hytera_before = loaded.rows("MATCH (n:Entity {id: 'hytera'}) RETURN properties(n) AS p")[0]["p"]
+    review = tmp_path / "review.csv"
+    result = CliRunner().invoke(cli, ["load", "--ftm", str(FTM_SAMPLE), "--review", str(review), "-q"])
+    try:
+        assert result.exit_code == 0, result.output
+        assert result.stdout.splitlines() == [
+            f"loaded 6 nodes and 2 relationships from {FTM_SAMPLE} as the dataset "
+            "src-ftm-opensanctions-sample-ftm into neo4j",
+            "created: Agency 1, Firm 2, Person 2, Source 1, AFFILIATED_WITH 1, OWNS 1",
+            f"4 proposed link(s) to curated nodes for review in {review} (nothing merged)"]
+        assert result.stderr.strip() == "ftm import: dropped 2 FtM entities of schemata with no wbkg class: " \
+                                        "Address 1, Sanction 1"
+        with review.open(encoding="utf-8") as f:
+            rows = [(r["imported_id"], r["ftm_id"], r["class"], r["curated_id"], r["match"]) for r in csv.DictReader(f)]
+        assert rows == [
+            ("ftm-q15031", "Q15031", "Person", "xi-jinping", "wikidata Q15031"),
+            ("ftm-nk-ren-zhengfei-7a1", "NK-ren-zhengfei-7a1", "Person", "ren-zhengfei", "name"),
+            ("ftm-nk-hytera-3c9", "NK-hytera-3c9", "Firm", "hytera", "name"),
+            ("ftm-nk-mps-cn", "NK-mps-cn", "Agency", "china-mps", "name"),
+        ]
+        # nothing merged: the curated nodes are as they were, the imported ones stand apart with provenance
+        assert loaded.rows("MATCH (n:Entity) WHERE NOT n.id STARTS WITH 'ftm-' AND NOT n.id STARTS WITH 'src-ftm-' "
+                           "RETURN count(n) AS c")[0]["c"] == before
+        assert loaded.rows("MATCH (n:Entity {id: 'hytera'}) RETURN properties(n) AS p")[0]["p"] == hytera_before
+        own = loaded.rows("MATCH (a {id: 'ftm-nk-shell-holding-1'})-[r:OWNS]->(b {id: 'ftm-nk-hytera-3c9'}) "
+                          "RETURN properties(r) AS p")[0]["p"]
+        assert own == {"id": "ftm-nk-own-shell-hytera", "share": 12.5, "start": "2019-03", "status": "asserted",
+                       "sources": ["src-ftm-opensanctions-sample-ftm"],
+                       "evidence": "The FtM Ownership record NK-own-shell-hytera links these two entities."}
+        shell = loaded.rows("MATCH (n:Firm {id: 'ftm-nk-shell-holding-1'}) RETURN properties(n) AS p")[0]["p"]
+        assert shell == {"id": "ftm-nk-shell-holding-1", "name": "Example Shell Holding Ltd", "kind": "company",
+                         "founded": "2015-07", "sources": ["src-ftm-opensanctions-sample-ftm"],
+                         "description": "Imported from FollowTheMoney entity NK-shell-holding-1."}
+        src = loaded.rows("MATCH (n:Source {id: 'src-ftm-opensanctions-sample-ftm'}) RETURN properties(n) AS p")[0]["p"]
+        assert src["publisher"] == "test_sample, wd_peps" and src["kind"] == "reference"
+    finally:
+        loaded.rows("MATCH (n:Entity) WHERE n.id STARTS WITH 'ftm-' OR n.id STARTS WITH 'src-ftm-' DETACH DELETE n",
+                    write=True)
+
+
+def test_load_ftm_reports_bad_lines_and_writes_nothing(loaded: Neo4jGraph, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.ftm.json"
+    lines = FTM_SAMPLE.read_text(encoding="utf-8").splitlines()
+    lines[3] = lines[3][:40]  # a truncated line
+    bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["load", "--ftm", str(bad), "--review", str(tmp_path / "r.csv")])
+    assert result.exit_code == 2
+    assert f"{bad}:4: not a JSON object: " in result.output
+    assert f"{bad}:6 id=NK-own-shell-hytera field=owner: refers to an entity that is not in the file" in result.output
+    assert loaded.rows("MATCH (n:Entity) WHERE n.id STARTS WITH 'ftm-' RETURN count(n) AS c")[0]["c"] == 0
+    assert not (tmp_path / "r.csv").exists()

@@ -55,8 +55,13 @@ def validate_cmd(paths: tuple[Path, ...], rdf_file: Path | None) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rdf", "rdf_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Load an RDF export made by 'wbkg export rdf' instead of YAML files.")
+@click.option("--ftm", "ftm_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Import FollowTheMoney entities (JSON lines, as OpenSanctions exports them) as their own dataset.")
+@click.option("--review", "review_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="With --ftm: where to write the proposed links to curated nodes (default FILE.review.csv).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def load_cmd(paths: tuple[Path, ...], rdf_file: Path | None, quiet: bool) -> None:
+def load_cmd(paths: tuple[Path, ...], rdf_file: Path | None, ftm_file: Path | None, review_file: Path | None,
+             quiet: bool) -> None:
     """Validate, then load dataset files into Neo4j (all or nothing).
 
     Validation runs first; if anything is wrong nothing is written. The schema (constraints and
@@ -67,11 +72,17 @@ def load_cmd(paths: tuple[Path, ...], rdf_file: Path | None, quiet: bool) -> Non
     Examples:
       wbkg load data/
       wbkg load --rdf export.nt
+      wbkg load --ftm opensanctions-entities.ftm.json --review links-to-check.csv
     """
     from wbkg.graph.connection import Graph
     from wbkg.loaders.writer import load
 
     cfg = load_config()
+    if ftm_file is not None:
+        from wbkg.cli.interop import load_ftm
+
+        load_ftm(ftm_file, review_file, quiet=quiet)
+        return
     if rdf_file is not None:
         from wbkg.rdf.importer import read_rdf_dataset
 

@@ -236,6 +236,39 @@ def neo4j_dump(output: str) -> None:
                f"({result.size // 1024} KiB, fingerprint {result.fingerprint[:16]})", err=True)
 
 
+def load_ftm(path: Path, review_file: Path | None, *, quiet: bool = False) -> None:
+    """``wbkg load --ftm``: read, validate (records and SHACL), propose links for review, load."""
+    from wbkg.errors import InvalidData
+    from wbkg.graph.connection import Graph
+    from wbkg.interop.ftm_import import read_ftm, review, write_review
+    from wbkg.loaders.writer import load
+    from wbkg.ontology.vocab import vocab
+    from wbkg.rdf.mapping import dataset_graph
+    from wbkg.rdf.validate import shacl_problems
+
+    cfg = load_config()
+    imp = read_ftm(path)
+    ds = imp.dataset
+    v = vocab(cfg.base_iri)
+    locate = {n.id: (n.file, n.line) for n in ds.nodes.values()}
+    locate.update({r.id: (r.file, r.line) for r in ds.relationships})
+    problems = shacl_problems(dataset_graph(ds, v), v, locate, origin=str(path))
+    if problems:
+        raise InvalidData(problems)
+    review_path = review_file or Path(f"{path.name}.review.csv")
+    with Graph(cfg) as graph:
+        matches = review(graph, imp)
+        summary = load(graph, ds, progress=not quiet)
+    write_review(matches, review_path, imp.ftm_ids)
+    for line in imp.skipped.lines("ftm import"):
+        click.echo(line, err=True)
+    click.echo(f"loaded {len(ds.nodes)} nodes and {len(ds.relationships)} relationships from {path} as the dataset "
+               f"{imp.source_id} into {cfg.database}")
+    created = {k: n for k, n in summary.created.items() if n}
+    click.echo("created: " + (", ".join(f"{k} {n}" for k, n in created.items()) if created else "none"))
+    click.echo(f"{len(matches)} proposed link(s) to curated nodes for review in {review_path} (nothing merged)")
+
+
 def register(group: click.Group) -> None:
     export = group.commands.get("export")
     if not isinstance(export, click.Group):  # the RDF module owns the group; without it, make one
