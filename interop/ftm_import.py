@@ -79,7 +79,7 @@ def _date(value: str | None) -> str | None:
 def _node_props(cls: str, props: dict[str, Any], source_id: str, ftm_id: str) -> dict[str, Any]:
     names = [str(n) for n in props.get("name") or []]
     aliases = list(dict.fromkeys(names[1:] + [str(a) for a in props.get("alias") or []]))
-    out: dict[str, Any] = {"name": names[0], "sources": [source_id]}
+    out: dict[str, Any] = {"id": NODE_PREFIX + slug(ftm_id), "name": names[0], "sources": [source_id]}
     if aliases:
         out["aliases"] = [a for a in aliases if a != names[0]]
     qid = _first(props, "wikidataId")
@@ -123,7 +123,7 @@ def read_ftm(path: Path, name: str | None = None, publisher: str | None = None) 
     imp = FtmImport(Dataset(files=[file]), source_id)
     ds = imp.dataset
     ds.nodes[source_id] = NodeRecord(source_id, "Source", {
-        "name": f"FollowTheMoney dataset {dataset_name}", "title": f"FollowTheMoney export {path.name}",
+        "id": source_id, "name": f"FollowTheMoney dataset {dataset_name}", "title": f"FollowTheMoney export {path.name}",
         "publisher": publisher or (", ".join(datasets) if datasets else dataset_name), "kind": "reference",
         "description": f"Entities imported with 'wbkg load --ftm' from {path.name}"
                        + (f" (datasets: {', '.join(datasets)})" if datasets else "") + ".",

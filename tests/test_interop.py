@@ -342,14 +342,27 @@ def test_load_ftm_imports_its_own_dataset_and_proposes_links_for_review(loaded: 
                     write=True)
 
 
-def test_load_ftm_reports_bad_lines_and_writes_nothing(loaded: Neo4jGraph, tmp_path: Path) -> None:
+def test_load_ftm_reports_bad_lines_and_writes_nothing(loaded: Neo4jGraph, tmp_path: Path, monkeypatch,
+                                                        capsys) -> None:
+    import sys
+
+    from wbkg.cli import main
+
     bad = tmp_path / "bad.ftm.json"
     lines = FTM_SAMPLE.read_text(encoding="utf-8").splitlines()
     lines[3] = lines[3][:40]  # a truncated line
     bad.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["load", "--ftm", str(bad), "--review", str(tmp_path / "r.csv")])
-    assert result.exit_code == 2
-    assert f"{bad}:4: not a JSON object: " in result.output
-    assert f"{bad}:6 id=NK-own-shell-hytera field=owner: refers to an entity that is not in the file" in result.output
+    monkeypatch.setattr(sys, "argv", ["wbkg", "load", "--ftm", str(bad), "--review", str(tmp_path / "r.csv")])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 2
+    out = capsys.readouterr().err.splitlines()
+    assert out[0].startswith(f"error: {bad}:4: not a JSON object: ")
+    assert out[1:] == [
+        f"error: {bad}:6 id=NK-own-shell-hytera field=owner: refers to an entity that is not in the file or has "
+        "no wbkg class",
+        f"error: {bad}:7 id=NK-dir-ren-shell field=organization: refers to an entity that is not in the file or "
+        "has no wbkg class",
+        "error: 3 problem(s) in the data; nothing was written"]
     assert loaded.rows("MATCH (n:Entity) WHERE n.id STARTS WITH 'ftm-' RETURN count(n) AS c")[0]["c"] == 0
     assert not (tmp_path / "r.csv").exists()
