@@ -123,7 +123,8 @@ def read_ftm(path: Path, name: str | None = None, publisher: str | None = None) 
     imp = FtmImport(Dataset(files=[file]), source_id)
     ds = imp.dataset
     ds.nodes[source_id] = NodeRecord(source_id, "Source", {
-        "id": source_id, "name": f"FollowTheMoney dataset {dataset_name}", "title": f"FollowTheMoney export {path.name}",
+        "id": source_id, "name": f"FollowTheMoney dataset {dataset_name}",
+        "title": f"FollowTheMoney export {path.name}",
         "publisher": publisher or (", ".join(datasets) if datasets else dataset_name), "kind": "reference",
         "description": f"Entities imported with 'wbkg load --ftm' from {path.name}"
                        + (f" (datasets: {', '.join(datasets)})" if datasets else "") + ".",
