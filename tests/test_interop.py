@@ -366,3 +366,41 @@ def test_load_ftm_reports_bad_lines_and_writes_nothing(loaded: Neo4jGraph, tmp_p
         "error: 3 problem(s) in the data; nothing was written"]
     assert loaded.rows("MATCH (n:Entity) WHERE n.id STARTS WITH 'ftm-' RETURN count(n) AS c")[0]["c"] == 0
     assert not (tmp_path / "r.csv").exists()
+
+
+# -- never a partial file --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fmt", ["ftm", "bods", "gexf", "graphml"])
+def test_an_export_that_fails_midway_leaves_no_file_and_fails(fmt: str, loaded: Neo4jGraph, tmp_path: Path,
+                                                             monkeypatch) -> None:
+    import importlib
+
+    module = importlib.import_module(f"wbkg.interop.{fmt}")
+
+    def broken(snap, out, *args, **kwargs):
+        out.write(b"<partial" if fmt in ("gexf", "graphml") else "partial")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(module, f"write_{fmt}", broken)
+    out = tmp_path / f"x.{fmt}"
+    result = CliRunner().invoke(cli, ["export", fmt, "-o", str(out)])
+    assert result.exit_code != 0
+    assert isinstance(result.exception, OSError)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_export_without_a_server_fails_with_one_line_and_no_file(tmp_path: Path, monkeypatch, capsys) -> None:
+    import sys
+
+    from helpers import free_port
+    from wbkg.cli import main
+
+    monkeypatch.setenv("NEO4J_URI", f"bolt://127.0.0.1:{free_port()}")
+    monkeypatch.setenv("NEO4J_PASSWORD", "not-used-at-all")
+    monkeypatch.setattr(sys, "argv", ["wbkg", "export", "bods", "-o", str(tmp_path / "x.json")])
+    with pytest.raises(SystemExit) as exit_info:
+        main()
+    assert exit_info.value.code == 3
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("error: Neo4j is not reachable at bolt://127.0.0.1:")
+    assert list(tmp_path.iterdir()) == []
