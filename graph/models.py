@@ -38,6 +38,7 @@ DATE = DATE_PATTERN.pattern
 QID = QID_PATTERN.pattern
 ISO3166 = ISO_PATTERN.pattern
 URL = URL_PATTERN.pattern
+THEMES = ("police-cooperation", "police-stations", "surveillance", "defence", "infrastructure", "diplomacy")
 
 
 def choices(*values: str) -> dict[str, str]:
@@ -92,6 +93,15 @@ class Organizes(Link):
 class Finances(Link):
     amount = FloatProperty()
     currency = StringProperty()
+    financing = StringProperty(choices=choices("loan", "grant", "equity", "other"))
+
+
+class Donates(Link):
+    pass
+
+
+class Receives(Link):
+    pass
 
 
 class ContractorOf(Link):
@@ -178,6 +188,7 @@ class Entity(StructuredNode):
     aliases = ArrayProperty(StringProperty())
     description = StringProperty()
     wikidata = RegexProperty(expression=QID)
+    themes = ArrayProperty(StringProperty(choices=choices(*THEMES)))
 
 
 class CitesSources:
@@ -199,6 +210,8 @@ class Agent(Entity, CitesSources):
     organizes = RelationshipTo("Entity", "ORGANIZES", model=Organizes)
     finances = RelationshipTo("Project", "FINANCES", model=Finances)
     procures = RelationshipTo("Procurement", "PROCURES", model=Procures)
+    donates = RelationshipTo("Donation", "DONATES", model=Donates)
+    receives = RelationshipTo("Donation", "RECEIVES", model=Receives)
     targets = RelationshipTo("Entity", "TARGETS", model=Targets)
     litigates = RelationshipTo("Agent", "LITIGATES", model=Litigates)
     convicted_in = RelationshipTo("Event", "CONVICTED_IN", model=ConvictedIn)
@@ -280,10 +293,13 @@ class Program(Entity, CitesSources):
 
 class Agreement(Entity, CitesSources):
     kind = StringProperty(
-        required=True, choices=choices("mou", "agreement", "contract", "joint-statement", "partnership"),
+        required=True,
+        choices=choices("mou", "agreement", "contract", "joint-statement", "partnership", "loan", "concession"),
     )
     signed = RegexProperty(expression=DATE)
     signed_label = StringProperty()
+    value = FloatProperty()
+    currency = StringProperty()
 
     part_of = RelationshipTo("Entity", "PART_OF", model=PartOf)
 
@@ -303,6 +319,9 @@ class Project(Entity, CitesSources):
 
 class Procurement(Entity, CitesSources):
     product = StringProperty(required=True)
+    category = StringProperty(choices=choices("surveillance", "communications", "policing", "weapons", "other"))
+    delivered = RegexProperty(expression=DATE)
+    delivered_label = StringProperty()
     quantity = IntegerProperty()
     value = FloatProperty()
     currency = StringProperty()
@@ -311,6 +330,26 @@ class Procurement(Entity, CitesSources):
 
     part_of = RelationshipTo("Entity", "PART_OF", model=PartOf)
     located_in = RelationshipTo("Entity", "LOCATED_IN", model=LocatedIn)
+
+
+class Donation(Entity, CitesSources):
+    product = StringProperty(required=True)
+    quantity = IntegerProperty()
+    value = FloatProperty()
+    currency = StringProperty()
+    date = RegexProperty(expression=DATE)
+    date_label = StringProperty()
+
+    located_in = RelationshipTo("Entity", "LOCATED_IN", model=LocatedIn)
+
+
+class CoverageGap(Entity, CitesSources):
+    country = RegexProperty(expression=ISO3166, required=True)
+    theme = StringProperty(required=True, choices=choices(*THEMES))
+    searched = RegexProperty(expression=DATE, required=True)
+    corpus = StringProperty(required=True)
+    queries = ArrayProperty(StringProperty(), required=True)
+    result = StringProperty(required=True)
 
 
 class Event(Entity, CitesSources):
@@ -348,11 +387,15 @@ class Source(Entity):
     author = StringProperty()
     date = RegexProperty(expression=DATE)
     url = RegexProperty(expression=URL)
+    original_url = RegexProperty(expression=URL)
     via = StringProperty()
+    language = StringProperty()
+    retrieved = RegexProperty(expression=DATE)
+    state_media_of = RegexProperty(expression=ISO3166)
     kind = StringProperty(
         required=True,
         choices=choices("official", "court-record", "news-agency", "news", "state-media", "ngo-report", "analysis",
-                        "reference", "seed"),
+                        "reference", "seed", "search-log"),
     )
 
     asserts = RelationshipTo("Claim", "ASSERTS", model=Asserts)
@@ -362,7 +405,7 @@ class Source(Entity):
 NODE_MODELS: dict[str, type[StructuredNode]] = {
     cls.__name__: cls
     for cls in (Entity, Agent, State, Agency, Firm, Organization, Person, Place, Program, Agreement, Project,
-                Procurement, Event, Claim, Source)
+                Procurement, Donation, CoverageGap, Event, Claim, Source)
 }
 
 REL_MODELS: dict[str, type[StructuredRel]] = {
@@ -373,6 +416,8 @@ REL_MODELS: dict[str, type[StructuredRel]] = {
     "PARTICIPATES_IN": ParticipatesIn,
     "ORGANIZES": Organizes,
     "FINANCES": Finances,
+    "DONATES": Donates,
+    "RECEIVES": Receives,
     "CONTRACTOR_OF": ContractorOf,
     "SUPPLIES": Supplies,
     "PROCURES": Procures,

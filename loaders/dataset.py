@@ -318,6 +318,18 @@ class _Reader:
                                  f"{r.type} cannot have a {target.cls} ({ref}) as '{end}' (allowed: {allowed})")
             self._refs(r.file, r.line, r.id, r.props, m.relationship_props(r.type))
         self._cycles("PART_OF")
+        self._corroboration()
+
+    def _corroboration(self) -> None:
+        """``corroborated`` needs sources from at least two independent publishers (see ``publisher_key``)."""
+        for r in self.ds.relationships:
+            if r.props.get("status") != "corroborated":
+                continue
+            keys = {publisher_key(self.ds.nodes[s].props) for s in r.props.get("sources", []) if s in self.ds.nodes}
+            if len(keys) < 2:
+                self.problem(r.file, r.line, r.id, "status",
+                             "corroborated needs sources from two independent publishers (a mirror counts as "
+                             "its original, state media of one state once); add one or say asserted")
 
     def _refs(self, file: str, line: int, ent: str, props: dict[str, Any], defs: dict[str, PropertyDef]) -> None:
         for name, value in props.items():
@@ -364,6 +376,17 @@ def _kind(value: Any) -> str:
     if isinstance(value, int | float):
         return "a number"
     return "text" if isinstance(value, str) else type(value).__name__
+
+
+def publisher_key(source: dict[str, Any]) -> str:
+    """Who stands behind a source, for independence: the state for state media, else the publisher.
+
+    A mirror or repost is recorded under its original publisher (``via`` names the mirror), so it shares
+    the original's key; a parenthesis in the name is a gloss (``BIRN (Balkan Insight)`` is BIRN).
+    """
+    if source.get("state_media_of"):
+        return f"state:{source['state_media_of']}"
+    return " ".join(re.sub(r"\([^)]*\)", "", str(source.get("publisher", ""))).lower().split())
 
 
 def props_ent(rec: LinedDict) -> str | None:

@@ -78,6 +78,9 @@ EXPECTED: dict[str, list[str]] = {
     "duplicate-key.yaml": [
         "{D}/duplicate-key.yaml:10: key 'name' appears twice in one mapping",
     ],
+    "corroborated-one-publisher.yaml": [
+        "{D}/corroborated-one-publisher.yaml:37 id=serbia-owns-acme field=status: corroborated needs sources from two independent publishers (a mirror counts as its original, state media of one state once); add one or say asserted",  # noqa: E501
+    ],
     "empty-sources.yaml": [
         "{D}/empty-sources.yaml:10 id=acme field=sources: must list at least one value",
     ],

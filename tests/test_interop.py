@@ -393,6 +393,7 @@ def test_an_export_without_a_server_fails_with_one_line_and_no_file(tmp_path: Pa
     import sys
 
     from helpers import free_port
+
     from wbkg.cli import main
 
     monkeypatch.setenv("NEO4J_URI", f"bolt://127.0.0.1:{free_port()}")

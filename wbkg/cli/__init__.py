@@ -14,7 +14,7 @@ import click
 from wbkg.errors import InvalidData, WbkgError
 
 # Modules that each define ``register(group)``; listed once so ``--help`` shows them all.
-COMMAND_MODULES = ("neo4j", "doctor", "data", "query", "rdf", "interop", "browser")
+COMMAND_MODULES = ("neo4j", "doctor", "data", "query", "rdf", "interop", "browser", "coverage")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
