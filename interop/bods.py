@@ -194,6 +194,7 @@ def statements(snap: Snapshot, today: str, dropped: Dropped) -> list[dict[str, A
 
 def write_bods(snap: Snapshot, out: IO[str], today: dt.date | None = None) -> tuple[int, Dropped]:
     dropped = Dropped()
+    snap.report_extra(dropped)
     sts = statements(snap, (today or dt.date.today()).isoformat(), dropped)
     json.dump(sts, out, ensure_ascii=False, indent=1)
     out.write("\n")

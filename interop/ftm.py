@@ -189,6 +189,7 @@ def entities(snap: Snapshot, dropped: Dropped) -> Iterator[dict[str, Any]]:
 def write_ftm(snap: Snapshot, out: IO[str]) -> tuple[int, Dropped]:
     """Write one entity a line; return the number written and what was dropped."""
     dropped = Dropped()
+    snap.report_extra(dropped)
     n = 0
     for e in entities(snap, dropped):
         out.write(json.dumps(e, ensure_ascii=False, sort_keys=True) + "\n")

@@ -54,4 +54,6 @@ def build(snap: Snapshot, today: dt.date | None = None) -> ET.ElementTree:
 
 def write_gexf(snap: Snapshot, out: IO[bytes]) -> tuple[int, Dropped]:
     build(snap).write(out, encoding="utf-8", xml_declaration=True)
-    return len(snap.nodes) + len(snap.rels), Dropped()
+    dropped = Dropped()
+    snap.report_extra(dropped)
+    return len(snap.nodes) + len(snap.rels), dropped

@@ -42,4 +42,6 @@ def build(snap: Snapshot) -> ET.ElementTree:
 
 def write_graphml(snap: Snapshot, out: IO[bytes]) -> tuple[int, Dropped]:
     build(snap).write(out, encoding="utf-8", xml_declaration=True)
-    return len(snap.nodes) + len(snap.rels), Dropped()
+    dropped = Dropped()
+    snap.report_extra(dropped)
+    return len(snap.nodes) + len(snap.rels), dropped

@@ -2,7 +2,8 @@
 
 Headers are typed from the ontology (``share:double``, ``sources:string[]``, ``id:ID``, ``:LABEL``,
 ``:START_ID``/``:END_ID``/``:TYPE``), so an import gives back the same properties with the same types.
-Lists are joined with ``ARRAY_DELIMITER``; a value that contains it is refused rather than split.
+Lists are joined with ``ARRAY_DELIMITER``; a value that contains it is refused rather than split. Properties
+outside the ontology (a loader's bookkeeping) get columns typed from their values, so nothing is lost.
 ``import.args`` beside the files holds the matching ``neo4j-admin database import full`` arguments.
 """
 
@@ -45,6 +46,27 @@ def _column(name: str, p: PropertyDef) -> str:
     return f"{name}:{TYPES.get(p.type, 'string')}{'[]' if p.many else ''}"
 
 
+PY_TYPES = {bool: "boolean", int: "long", float: "double", str: "string"}
+
+
+def _extra_columns(records: list[Any], problems: list[Problem]) -> dict[str, str]:
+    """Columns for properties outside the ontology (a loader's bookkeeping), typed from their values, so
+    that an import gives them back unchanged."""
+    types: dict[str, set[str]] = {}
+    for rec in records:
+        for key, value in rec.extra.items():
+            items = value if isinstance(value, list) else [value]
+            kinds = {PY_TYPES.get(type(v), "?") for v in items} or {"string"}
+            types.setdefault(key, set()).update(f"{k}[]" if isinstance(value, list) else k for k in kinds)
+    out = {}
+    for key, kinds in sorted(types.items()):
+        if len(kinds) != 1 or "?" in next(iter(kinds)):
+            problems.append(Problem(ORIGIN, None, None, key, f"values of mixed or unsupported types {sorted(kinds)}"))
+            continue
+        out[key] = next(iter(kinds))
+    return out
+
+
 def _cell(value: Any, owner: str, name: str, problems: list[Problem]) -> str:
     if value is None:
         return ""
@@ -72,16 +94,16 @@ def write_csv(snap: Snapshot, folder: Path) -> CsvExport:
         by_class.setdefault(n.cls, []).append(n)
     for cls, nodes in sorted(by_class.items()):
         defs = {k: p for k, p in model.properties(cls).items() if k != "id"}
+        extra = _extra_columns(nodes, problems)
         name = f"nodes_{cls}.csv"
         with (folder / name).open("w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
-            w.writerow(["id:ID", ":LABEL", *(_column(k, p) for k, p in defs.items())])
+            w.writerow(["id:ID", ":LABEL", *(_column(k, p) for k, p in defs.items()),
+                        *(f"{k}:{t}" for k, t in extra.items())])
             for n in nodes:
-                extra = set(n.props) - set(defs) - {"id"}
-                if extra:
-                    problems.append(Problem(ORIGIN, None, n.id, sorted(extra)[0], "property not in the ontology"))
                 w.writerow([n.id, ARRAY_DELIMITER.join(n.labels),
-                            *(_cell(n.props.get(k), n.id, k, problems) for k in defs)])
+                            *(_cell(n.props.get(k), n.id, k, problems) for k in defs),
+                            *(_cell(n.extra.get(k), n.id, k, problems) for k in extra)])
         export.node_files.append(name)
         export.nodes += len(nodes)
     by_type: dict[str, list[Any]] = {}
@@ -89,15 +111,15 @@ def write_csv(snap: Snapshot, folder: Path) -> CsvExport:
         by_type.setdefault(r.type, []).append(r)
     for rtype, rels in sorted(by_type.items()):
         defs = {k: p for k, p in model.relationship_props(rtype).items() if k != "id"}
+        extra = _extra_columns(rels, problems)
         name = f"relationships_{rtype}.csv"
         with (folder / name).open("w", encoding="utf-8", newline="") as f:
             w = csv.writer(f)
-            w.writerow([":START_ID", ":END_ID", ":TYPE", "id:string", *(_column(k, p) for k, p in defs.items())])
+            w.writerow([":START_ID", ":END_ID", ":TYPE", "id:string", *(_column(k, p) for k, p in defs.items()),
+                        *(f"{k}:{t}" for k, t in extra.items())])
             for r in rels:
-                extra = set(r.props) - set(defs) - {"id"}
-                if extra:
-                    problems.append(Problem(ORIGIN, None, r.id, sorted(extra)[0], "property not in the ontology"))
-                w.writerow([r.source, r.target, rtype, r.id, *(_cell(r.props.get(k), r.id, k, problems) for k in defs)])
+                w.writerow([r.source, r.target, rtype, r.id, *(_cell(r.props.get(k), r.id, k, problems) for k in defs),
+                            *(_cell(r.extra.get(k), r.id, k, problems) for k in extra)])
         export.rel_files.append(name)
         export.rels += len(rels)
     if problems:

@@ -25,7 +25,8 @@ class Node:
     id: str
     cls: str
     labels: tuple[str, ...]
-    props: dict[str, Any]
+    props: dict[str, Any]  # the properties the ontology defines for the class
+    extra: dict[str, Any] = field(default_factory=dict)  # any others (such as a loader's bookkeeping)
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Rel:
     source: str
     target: str
     props: dict[str, Any]
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -49,6 +51,13 @@ class Snapshot:
 
     def counts(self) -> tuple[int, int]:
         return len(self.nodes), len(self.rels)
+
+    def report_extra(self, dropped: Dropped) -> None:
+        """Count the values of properties outside the ontology, for a format that writes only the ontology's."""
+        records: list[Node | Rel] = [*self.nodes.values(), *self.rels]
+        for rec in records:
+            for key in rec.extra:
+                dropped.add("values of properties outside the ontology", detail=key)
 
 
 @dataclass
@@ -101,7 +110,10 @@ def read_snapshot(graph: Graph, model: Model | None = None) -> Snapshot:
             problems.append(Problem(ORIGIN, None, props.get("id"), "labels",
                                     f"no ontology class among the labels {row['labels']}"))
             continue
-        nodes[props["id"]] = Node(props["id"], cls, tuple(row["labels"]), props)
+        defs = m.properties(cls)
+        nodes[props["id"]] = Node(props["id"], cls, tuple(row["labels"]),
+                                  {k: v for k, v in props.items() if k in defs},
+                                  {k: v for k, v in props.items() if k not in defs})
     rels: list[Rel] = []
     for row in raw_rels:
         props = row["props"]
@@ -109,7 +121,10 @@ def read_snapshot(graph: Graph, model: Model | None = None) -> Snapshot:
             problems.append(Problem(ORIGIN, None, props.get("id"), "type",
                                     f"relationship type {row['type']} is not in the ontology"))
             continue
-        rels.append(Rel(props["id"], row["type"], row["source"], row["target"], props))
+        defs = m.relationship_props(row["type"])
+        rels.append(Rel(props["id"], row["type"], row["source"], row["target"],
+                        {k: v for k, v in props.items() if k in defs or k == "id"},
+                        {k: v for k, v in props.items() if k not in defs and k != "id"}))
     if problems:
         # an export never silently leaves out what it cannot place
         raise InvalidData(problems)
@@ -128,11 +143,12 @@ def fingerprint(snap: Snapshot) -> str:
             return [canon(v) for v in value]
         return [type(value).__name__, value]
 
+    def props(rec: Node | Rel) -> dict[str, Any]:
+        return {k: canon(v) for k, v in sorted({**rec.props, **rec.extra}.items())}
+
     h = hashlib.sha256()
     for n in sorted(snap.nodes.values(), key=lambda n: n.id):
-        h.update(json.dumps(["node", sorted(n.labels), {k: canon(v) for k, v in sorted(n.props.items())}],
-                            ensure_ascii=False).encode("utf-8"))
+        h.update(json.dumps(["node", sorted(n.labels), props(n)], ensure_ascii=False).encode("utf-8"))
     for r in sorted(snap.rels, key=lambda r: (r.type, r.id)):
-        h.update(json.dumps(["rel", r.type, r.source, r.target, {k: canon(v) for k, v in sorted(r.props.items())}],
-                            ensure_ascii=False).encode("utf-8"))
+        h.update(json.dumps(["rel", r.type, r.source, r.target, props(r)], ensure_ascii=False).encode("utf-8"))
     return h.hexdigest()

@@ -3,6 +3,7 @@ tool or schema, against the curated dataset loaded into the real Neo4j of the te
 
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 from pathlib import Path
@@ -104,10 +105,12 @@ def test_ftm_export_passes_ftm_schema_required_and_references(snap: Snapshot, tm
     assert by_schema["PublicBody"] == len(snap.of_class("State")) + len(snap.of_class("Agency"))
     assert by_schema["Ownership"] == sum(1 for r in snap.rels if r.type == "OWNS")
     assert f"exported {len(lines)} entities as ftm to {out}" in stderr
-    # the FtM validator itself re-parses the file without complaint
-    result = CliRunner().invoke(__import__("followthemoney.cli.cli", fromlist=["cli"]).cli,
-                                ["validate", "-i", str(out), "-o", str(tmp_path / "v.json")])
+    # FtM's own validator re-parses the file without complaint and keeps every entity
+    from followthemoney.cli.cli import cli as ftm_cli
+
+    result = CliRunner().invoke(ftm_cli, ["validate", "-i", str(out), "-o", str(tmp_path / "v.json")])
     assert result.exit_code == 0, result.output
+    assert len((tmp_path / "v.json").read_text(encoding="utf-8").splitlines()) == len(lines)
 
 
 def test_ftm_ownership_keeps_share_status_claim_and_sources(snap: Snapshot, tmp_path: Path) -> None:
@@ -405,3 +408,27 @@ def test_an_export_without_a_server_fails_with_one_line_and_no_file(tmp_path: Pa
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith("error: Neo4j is not reachable at bolt://127.0.0.1:")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_properties_outside_the_ontology_are_kept_in_csv_and_reported_elsewhere(snap: Snapshot,
+                                                                               tmp_path: Path) -> None:
+    """A loader's bookkeeping (properties the ontology does not define) survives the CSV export, typed, and
+    is named on stderr by the formats that cannot carry it."""
+    import csv
+    import dataclasses
+
+    from wbkg.interop.ftm import write_ftm
+    from wbkg.interop.neo4j_csv import write_csv
+
+    hytera = dataclasses.replace(snap.nodes["hytera"], extra={"datasets": ["data"], "wbkg_digest": "abc"})
+    nodes = {**snap.nodes, "hytera": hytera}
+    marked = Snapshot(nodes, snap.rels, snap.model)
+    export = write_csv(marked, tmp_path / "csv")
+    with (tmp_path / "csv" / "nodes_Firm.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][-2:] == ["datasets:string[]", "wbkg_digest:string"]
+    row = next(r for r in rows if r[0] == "hytera")
+    assert row[-2:] == ["data", "abc"]
+    assert export.nodes == len(snap.nodes)
+    _, dropped = write_ftm(marked, io.StringIO())
+    assert "ftm: dropped 2 values of properties outside the ontology: datasets 1, wbkg_digest 1" in dropped.lines("ftm")

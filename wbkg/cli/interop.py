@@ -225,8 +225,8 @@ def neo4j_dump(output: str) -> None:
     \b
     Examples:
       wbkg neo4j dump -o wbkg.dump
-      neo4j-admin database load --from-path=. --overwrite-destination neo4j   # with wbkg.dump renamed
-                                                                              # neo4j.dump, server stopped
+      mkdir load && cp wbkg.dump load/neo4j.dump     # then, with that Neo4j stopped:
+      neo4j-admin database load --from-path=load --overwrite-destination neo4j
     """
     from wbkg.interop.dump import make_dump
 
