@@ -122,7 +122,7 @@ def agent_statement(snap: Snapshot, node: Node, today: str, dropped: Dropped) ->
             subtype = AGENCY_SUBTYPE.get(p.get("kind", ""), "stateAgency")
             etype: dict[str, Any] = {"type": "stateBody", "subtype": subtype, "details": str(p.get("kind"))}
         else:
-            etype = dict(ENTITY_TYPE[node.cls])
+            etype = dict(ENTITY_TYPE.get(node.cls, {"type": "legalEntity", "subtype": "other"}))
             if p.get("kind"):
                 etype["details"] = str(p["kind"])
         details = {"isComponent": False, "entityType": etype, "name": p["name"], "identifiers": _identifiers(node)}

@@ -23,11 +23,15 @@ TYPED = {"integer", "decimal", "percent", "date"}
 CLASS_SCHEMA = {
     "State": "PublicBody", "Agency": "PublicBody", "Firm": "Company", "Organization": "Organization",
     "Person": "Person", "Place": "Address", "Program": "Project", "Agreement": "Contract",
-    "Project": "Project", "Procurement": "Contract", "Event": "Event", "Claim": "Note", "Source": "Document",
+    "Project": "Project", "Procurement": "Contract", "Donation": "Contract", "Event": "Event", "Claim": "Note",
+    "Source": "Document", "CoverageGap": "Note",
 }
+# a class added to the ontology later, until it is mapped here: an agent is a LegalEntity, anything else a Note
+FALLBACK_AGENT, FALLBACK = "LegalEntity", "Note"
 
 # our property -> FtM property, per class (the common ones first); any other goes into notes as text
-COMMON = {"name": "name", "aliases": "alias", "description": "description", "wikidata": "wikidataId"}
+COMMON = {"name": "name", "aliases": "alias", "description": "description", "wikidata": "wikidataId",
+          "themes": "keywords"}
 CLASS_PROPS: dict[str, dict[str, str]] = {
     "State": {"iso_code": "country"},
     "Agency": {"kind": "classification"},
@@ -41,6 +45,9 @@ CLASS_PROPS: dict[str, dict[str, str]] = {
                 "end": "endDate"},
     "Procurement": {"product": "type", "value": "amount", "currency": "currency", "date": "contractDate",
                     "date_label": "notes"},
+    "Donation": {"product": "type", "value": "amount", "currency": "currency", "date": "contractDate",
+                 "date_label": "notes"},
+    "CoverageGap": {"country": "country", "theme": "keywords", "result": "description"},
     "Event": {"kind": "keywords", "date": "date", "start": "startDate", "end": "endDate", "date_label": "notes"},
     "Claim": {"statement": "description", "status": "summary", "description": "notes"},
     "Source": {"title": "title", "publisher": "publisher", "author": "author", "date": "publishedAt",
@@ -68,7 +75,7 @@ EDGE_SCHEMA: dict[str, tuple[str, str, str, frozenset[str]]] = {
                         frozenset({"Organization", "PublicBody", "Company"})),
     "SUPPLIES": ("ContractAward", "supplier", "contract", frozenset({"Contract"})),
 }
-LEGAL_ENTITIES = frozenset({"PublicBody", "Company", "Organization", "Person"})
+LEGAL_ENTITIES = frozenset({"PublicBody", "Company", "Organization", "Person", "LegalEntity"})
 
 
 def ftm_id(our_id: str) -> str:
@@ -100,8 +107,14 @@ def _lost_type(dropped: Dropped, p: PropertyDef | None, name: str, where: str, n
         dropped.add(f"the {p.type} type of {name} values (kept as text in {where})", n)
 
 
+def schema_of(model: Model, cls: str) -> str:
+    if cls in CLASS_SCHEMA:
+        return CLASS_SCHEMA[cls]
+    return FALLBACK_AGENT if model.is_a(cls, "Agent") else FALLBACK
+
+
 def node_entity(node: Node, model: Model, dropped: Dropped) -> dict[str, Any]:
-    schema = CLASS_SCHEMA[node.cls]
+    schema = schema_of(model, node.cls)
     mapping = {**COMMON, **CLASS_PROPS.get(node.cls, {})}
     props: dict[str, list[str]] = {}
     for key, value in node.props.items():
@@ -140,8 +153,8 @@ def _summary(rel: Rel, snap: Snapshot, extra: list[str]) -> str:
 
 
 def _edge_schema(rel: Rel, snap: Snapshot) -> tuple[str, str, str]:
-    source_schema = CLASS_SCHEMA[snap.nodes[rel.source].cls]
-    target_schema = CLASS_SCHEMA[snap.nodes[rel.target].cls]
+    source_schema = schema_of(snap.model, snap.nodes[rel.source].cls)
+    target_schema = schema_of(snap.model, snap.nodes[rel.target].cls)
     if rel.type in EDGE_SCHEMA:
         schema, a, b, targets = EDGE_SCHEMA[rel.type]
         source_ok = source_schema == "Person" if schema == "Employment" else source_schema in LEGAL_ENTITIES

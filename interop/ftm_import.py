@@ -39,9 +39,10 @@ def slug(text: str) -> str:
 
 
 def normalise_name(name: str) -> str:
-    """Case, accents, punctuation and spacing folded: 'HYTERA Communications, Ltd.' ~ 'hytera communications ltd'."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
-    return " ".join(re.sub(r"[^\w]+", " ", text).split())
+    """Case, accents, punctuation and spacing folded: 'HYTERA Communications, Ltd.' ~ 'hytera communications ltd'.
+    Letters of every script are kept (only their combining marks go), so a Cyrillic name never folds to ''."""
+    text = "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
+    return " ".join(re.sub(r"[\W_]+", " ", text).split())
 
 
 @dataclass
@@ -197,7 +198,7 @@ def review(graph: Graph, imp: FtmImport) -> list[Match]:
             by_qid.setdefault(c["wikidata"], []).append(c)
         for label in c["labels"]:
             for text in [c["name"], *(c["aliases"] or [])]:
-                if text:
+                if text and normalise_name(text):
                     by_name.setdefault((label, normalise_name(text)), []).append(c)
     matches: list[Match] = []
     for rec in imp.dataset.nodes.values():
@@ -209,7 +210,7 @@ def review(graph: Graph, imp: FtmImport) -> list[Match]:
         for c in by_qid.get(qid, []) if qid else []:
             found.append((c, f"wikidata {qid}"))
         for text in [rec.props["name"], *(rec.props.get("aliases") or [])]:
-            for c in by_name.get((rec.cls, normalise_name(text)), []):
+            for c in by_name.get((rec.cls, normalise_name(text)), []) if normalise_name(text) else []:
                 found.append((c, "name"))
         for c, reason in found:
             if c["id"] not in seen:
