@@ -14,25 +14,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from wbkg.browser.guide import GUIDE_PATH
 from wbkg.browser.style import STYLE_PATH
+from wbkg.browser.urls import DEFAULT_PORT, GUIDE_NAME, HOST, STYLE_NAME, guide_url, post_connect_cmd, style_url
 from wbkg.errors import WbkgError
 
-HOST = "127.0.0.1"
-DEFAULT_PORT = 7475
-GUIDE_NAME = "guide.html"
-STYLE_NAME = "style.grass"
-
-
-def guide_url(port: int = DEFAULT_PORT) -> str:
-    return f"http://{HOST}:{port}/{GUIDE_NAME}"
-
-
-def style_url(port: int = DEFAULT_PORT) -> str:
-    return f"http://{HOST}:{port}/{STYLE_NAME}"
-
-
-def post_connect_cmd(port: int = DEFAULT_PORT) -> str:
-    """The value of ``browser.post_connect_cmd``: apply the style, then open the guide."""
-    return f"style {style_url(port)}; play {guide_url(port)}"
+# the URLs live in browser.urls (light, for the CLI's options); re-exported for callers of this module
+__all__ = ["DEFAULT_PORT", "GuideServer", "guide_url", "post_connect_cmd", "style_url"]
 
 
 def _files() -> dict[str, tuple[bytes, str]]:

@@ -9,7 +9,6 @@ then defaults. The password may also come from the local server's generated pass
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
@@ -80,6 +79,8 @@ def _read_config_file(path: Path) -> dict[str, str]:
     (home, base_iri, bolt_port, http_port)."""
     if not path.is_file():
         return {}
+    import tomllib  # only when there is a file to read: `wbkg --help` need not load the parser
+
     try:
         doc = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:

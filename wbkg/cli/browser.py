@@ -6,7 +6,7 @@ from urllib.parse import quote, urlsplit
 
 import click
 
-from wbkg.browser.serve import DEFAULT_PORT, GuideServer, guide_url, post_connect_cmd, style_url
+from wbkg.browser.urls import DEFAULT_PORT, guide_url, post_connect_cmd, style_url
 from wbkg.config import LOOPBACK, Config, load_config
 
 
@@ -79,6 +79,8 @@ def browser_cmd(port: int, check: bool, write_files: bool) -> None:
         for path, write in ((browser_dir / "style.grass", write_style), (browser_dir / "guide.html", write_guide)):
             click.echo(f"{path}: {'written' if write(path) else 'up to date'}")
         return
+    from wbkg.browser.serve import GuideServer
+
     cfg = load_config()
     server = GuideServer(port)
     for line in describe(cfg, server.port):

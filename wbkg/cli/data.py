@@ -7,11 +7,12 @@ from pathlib import Path
 import click
 
 from wbkg.config import load_config, local_browser_url
-from wbkg.resources import dataset_dir
 
 
 def _paths(paths: tuple[Path, ...]) -> list[Path]:
     """The paths given, or the curated dataset shipped with wbkg."""
+    from wbkg.resources import dataset_dir  # importlib.resources: not for `wbkg --help`
+
     return list(paths) if paths else [dataset_dir()]
 
 
@@ -132,7 +133,7 @@ def demo_cmd(data_dir: Path | None) -> None:
     from wbkg.rdf.validate import validate_paths
 
     cfg = load_config()
-    ds = validate_paths([data_dir or dataset_dir()], cfg.base_iri)
+    ds = validate_paths(_paths((data_dir,) if data_dir else ()), cfg.base_iri)
     with Graph(cfg) as graph:
         info = graph.verify()
         click.echo(f"Neo4j {info['version']} {info['edition']} at {cfg.uri}, database {cfg.database}")

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import click
-from neo4j import exceptions as nx
 
 from wbkg.config import LOOPBACK, Config, config_file_path, load_config
 from wbkg.errors import WbkgError
-from wbkg.graph.server.toolchain import MIN_JAVA, java_executable, java_version, maven_version
 
 
 @dataclass(frozen=True)
@@ -39,6 +36,9 @@ def _is_local(host: str) -> bool:
 
 
 def check_java() -> Check:
+    # the server module and the driver are imported by the checks that use them, not by `wbkg --help`
+    from wbkg.graph.server.toolchain import MIN_JAVA, java_executable, java_version
+
     java = java_executable()
     found = java_version(java) if java else None
     if found is None:
@@ -51,6 +51,8 @@ def check_java() -> Check:
 
 
 def check_maven() -> Check:
+    from wbkg.graph.server.toolchain import maven_version
+
     found = maven_version()
     if found is None:
         return Check("maven", False, "not found", "install Maven (Debian: apt-get install maven)")
@@ -58,6 +60,8 @@ def check_maven() -> Check:
 
 
 def check_reachable(cfg: Config) -> Check:
+    import socket
+
     host, port = _host_port(cfg.uri)
     try:
         with socket.create_connection((host, port), timeout=5.0):
@@ -81,6 +85,8 @@ def check_bolt(cfg: Config) -> list[Check]:
             Check("neo4j", None, "needs a login"),
             Check("database", None, "needs a login"),
         ]
+    from neo4j import exceptions as nx
+
     from wbkg.errors import ConnectionError
     from wbkg.graph.connection import open_driver
 

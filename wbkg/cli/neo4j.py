@@ -8,7 +8,7 @@ import click
 
 from wbkg.config import load_config
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the server module loads the driver: only the commands that run pay for it
     from wbkg.graph.server import LocalServer, ServerStatus
 
 
