@@ -137,7 +137,8 @@ class _Writer:
         if t == "iso3166":
             return chr(65 + (i // 26) % 26) + chr(65 + i % 26)
         if t == "enum":
-            return pd.values[i % len(pd.values)]
+            choice = pd.values[i % len(pd.values)]
+            return [choice] if pd.many else choice
         raise ValueError(f"no synthetic values for property type {t!r}")
 
     def fields(self, owner: str, defs: dict[str, PropertyDef], seen: Counter[str], of: int, i: int,
@@ -180,6 +181,12 @@ class _Writer:
         rec.update(self.fields(rtype, defs, seen, of, k, {"id", "claim", "status", "share", "share_min",
                                                           "share_max"}))
         rec["status"] = self.status(k)
+        if rec["status"] == "corroborated":
+            # the evidence rule: two independent publishers (each synthetic source has its own publisher)
+            if self.sources > 1:
+                rec["sources"] = [node_id("Source", k % self.sources), node_id("Source", (k + 1) % self.sources)]
+            else:
+                rec["status"] = "asserted"
         if rec["status"] in ("disputed", "denied") and self.claims:
             rec["claim"] = node_id("Claim", k % self.claims)
         if rtype == "OWNS":

@@ -9,6 +9,7 @@ most specific class wins. ``python -m browser.style`` (or ``wbkg browser --write
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from wbkg.ontology.build import write_if_changed
@@ -17,8 +18,10 @@ from wbkg.resources import packaged
 
 STYLE_PATH = packaged("browser", "style.grass")
 
-# Distinct, readable fills, handed out to the concrete classes in schema order (abstract classes such as Agent
-# have no nodes of their own, so no colour). Borders are derived (darker); the text colour follows the fill.
+# Fills come from each class's `style.color` in ontology/schema.yaml, so a class keeps its colour whatever is
+# added around it. A concrete class without one gets a fill from this palette chosen by a digest of its name
+# (stable across runs and edits), skipping fills already taken where it can. Abstract classes such as Agent
+# have no nodes of their own, so no colour. Borders are derived (darker); the text colour follows the fill.
 PALETTE = (
     "#C990C0",
     "#F79767",
@@ -55,12 +58,8 @@ RELATIONSHIP_DEFAULTS = {
     "text-color-internal": "#FFFFFF",
     "caption": "<type>",
 }
-# Captions other than the name; every other class shows {name}.
-CLASS_CAPTIONS = {"Claim": "{statement}", "Source": "{name}"}
 # Relationship types shown with a property instead of the type; every other type shows <type>.
 RELATIONSHIP_CAPTIONS: dict[str, str] = {}
-# Sizes that make the hubs of a query result stand out.
-CLASS_DIAMETERS = {"State": "80px", "Claim": "75px", "Source": "50px"}
 
 
 def _rgb(hex_colour: str) -> tuple[int, int, int]:
@@ -84,11 +83,13 @@ def _depth(model: Model, cls: str) -> int:
 
 
 def class_colours(model: Model) -> dict[str, str]:
-    """One fill per concrete class, in schema order."""
-    concrete = model.concrete_classes
-    if len(concrete) > len(PALETTE):
-        raise ValueError(f"the palette has {len(PALETTE)} colours for {len(concrete)} classes: extend PALETTE")
-    return {cls: PALETTE[i] for i, cls in enumerate(concrete)}
+    """One fill per concrete class: its own from the schema, else one chosen by its name."""
+    out = {c: model.classes[c].style["color"] for c in model.concrete_classes if "color" in model.classes[c].style}
+    for cls in model.concrete_classes:
+        if cls not in out:
+            free = [c for c in PALETTE if c not in out.values()] or list(PALETTE)
+            out[cls] = free[int(hashlib.sha256(cls.encode()).hexdigest(), 16) % len(free)]
+    return {cls: out[cls] for cls in model.concrete_classes}
 
 
 def _block(selector: str, props: dict[str, str]) -> str:
@@ -115,9 +116,10 @@ def build_style(model: Model | None = None) -> str:
         if cls in colours:
             fill = colours[cls]
             props = {"color": fill, "border-color": darker(fill), "text-color-internal": text_colour(fill)}
-        if cls in CLASS_DIAMETERS:
-            props["diameter"] = CLASS_DIAMETERS[cls]
-        props["caption"] = CLASS_CAPTIONS.get(cls, "{name}")
+        style = model.classes[cls].style
+        if "diameter" in style:
+            props["diameter"] = style["diameter"]
+        props["caption"] = style.get("caption", "{name}")
         blocks.append(_block(f"node.{cls}", props))
     blocks.append(_block("relationship", RELATIONSHIP_DEFAULTS))
     for rel in model.relationships:

@@ -38,6 +38,16 @@ def translate(e: Exception, cfg: Config) -> Exception:
             f"Neo4j at {cfg.uri} refused the login for user {cfg.user!r}: "
             "set NEO4J_PASSWORD (or the config file) to the right password"
         )
+    if isinstance(e, nx.Neo4jError) and e.code and e.code.endswith("Security.AuthenticationRateLimit"):
+        return ConnectionError(
+            f"Neo4j at {cfg.uri} is refusing logins for user {cfg.user!r} for a few seconds after repeated "
+            "wrong passwords: wait 5 seconds, then retry with the right NEO4J_PASSWORD"
+        )
+    if isinstance(e, nx.ServiceUnavailable) and "looks like HTTP" in str(e):
+        return ConnectionError(
+            f"NEO4J_URI {cfg.uri} points at an HTTP port (the Neo4j Browser's), not at Bolt: use the Bolt port "
+            "(7687 by default; 'wbkg neo4j status' shows the local server's)"
+        )
     if isinstance(e, nx.ServiceUnavailable | OSError):
         return ConnectionError(f"Neo4j is not reachable at {cfg.uri}: {_fix_hint(cfg)}")
     if isinstance(e, nx.ClientError) and e.code and "DatabaseNotFound" in e.code:

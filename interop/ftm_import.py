@@ -20,8 +20,9 @@ import neo4j
 from wbkg.errors import InvalidData, Problem
 from wbkg.graph.connection import Graph
 from wbkg.interop.snapshot import Dropped
-from wbkg.loaders.dataset import DATE_PATTERN, QID_PATTERN, Dataset, NodeRecord, RelRecord
+from wbkg.loaders.dataset import Dataset, NodeRecord, RelRecord
 from wbkg.ontology.model import ROOT_CLASS
+from wbkg.ontology.types import DATE_PATTERN, QID_PATTERN
 
 NODE_PREFIX = "ftm-"
 SCHEMA_CLASS = {"Person": "Person", "Company": "Firm", "Organization": "Organization",

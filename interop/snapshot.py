@@ -15,6 +15,7 @@ import neo4j
 
 from wbkg.errors import InvalidData, Problem
 from wbkg.graph.connection import Graph
+from wbkg.loaders.mirror import BOOKKEEPING
 from wbkg.ontology.model import ROOT_CLASS, Model, load_model
 
 ORIGIN = "(neo4j)"
@@ -53,10 +54,11 @@ class Snapshot:
         return len(self.nodes), len(self.rels)
 
     def report_extra(self, dropped: Dropped) -> None:
-        """Count the values of properties outside the ontology, for a format that writes only the ontology's."""
+        """Count the values of properties outside the ontology, for a format that writes only the ontology's
+        (the loader's bookkeeping is not data and is left out silently; the CSVs and the dump keep it)."""
         records: list[Node | Rel] = [*self.nodes.values(), *self.rels]
         for rec in records:
-            for key in rec.extra:
+            for key in (k for k in rec.extra if k not in BOOKKEEPING):
                 dropped.add("values of properties outside the ontology", detail=key)
 
 

@@ -6,7 +6,6 @@ file, line, id and field. It never writes anything; ``loaders.writer`` does that
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,14 +14,9 @@ from typing import Any
 
 from wbkg.errors import InvalidData, Problem
 from wbkg.loaders.safeyaml import LinedDict, read_yaml
-from wbkg.ontology.model import ID_PATTERN, Model, PropertyDef, load_model
+from wbkg.ontology.model import Model, PropertyDef, load_model
+from wbkg.ontology.types import ID_PATTERN, kind_of
 
-DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-QID_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
-ISO_PATTERN = re.compile(r"^[A-Z]{2}$")
-URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
-# C0/C1 control characters other than tab and newline: invisible, and they break exports and terminals
-CONTROL_PATTERN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 TOP_KEYS = {"nodes", "relationships"}
 
 
@@ -62,23 +56,6 @@ class Dataset:
         return dict(sorted(by_class.items())), dict(sorted(by_type.items()))
 
 
-def date_precision(value: str) -> str:
-    return {4: "year", 7: "month", 10: "day"}[len(value)]
-
-
-def check_date(value: str) -> str | None:
-    """None when ``value`` is a real YYYY, YYYY-MM or YYYY-MM-DD date, else what is wrong."""
-    m = DATE_PATTERN.match(value)
-    if not m:
-        return f"{value!r} is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"
-    year, month, day = m.groups()
-    try:
-        dt.date(int(year), int(month or 1), int(day or 1))
-    except ValueError:
-        return f"{value!r} is not a real calendar date"
-    return None
-
-
 def find_files(paths: Iterable[Path]) -> list[Path]:
     """Expand directories to their ``*.yaml``/``*.yml`` files (sorted); keep named files as given."""
     out: list[Path] = []
@@ -106,7 +83,7 @@ class _Reader:
         file, line, ent = where
         if p.many:
             if not isinstance(raw, list):
-                self.problem(file, line, ent, p.name, f"must be a list, got {_kind(raw)} {raw!r}")
+                self.problem(file, line, ent, p.name, f"must be a list, got {kind_of(raw)} {raw!r}")
                 return False, None
             out = []
             for item in raw:
@@ -124,55 +101,12 @@ class _Reader:
         return self._scalar(p, raw, where)
 
     def _scalar(self, p: PropertyDef, raw: Any, where: tuple[str, int, str | None]) -> tuple[bool, Any]:
-        file, line, ent = where
-
-        def bad(msg: str) -> tuple[bool, Any]:
-            self.problem(file, line, ent, p.name, msg)
+        try:
+            return True, p.kind.parse(raw, p)
+        except ValueError as e:
+            file, line, ent = where
+            self.problem(file, line, ent, p.name, str(e))
             return False, None
-
-        t = p.type
-        if t == "date" and isinstance(raw, int) and not isinstance(raw, bool):
-            raw = str(raw)  # an unquoted year
-        if t in ("integer",):
-            if isinstance(raw, bool) or not isinstance(raw, int):
-                return bad(f"must be a whole number, got {raw!r}")
-            if raw < 0:
-                return bad(f"must not be negative, got {raw}")
-            return True, raw
-        if t in ("decimal", "percent"):
-            if isinstance(raw, bool) or not isinstance(raw, int | float):
-                return bad(f"must be a number, got {raw!r}")
-            value = float(raw)
-            if value != value or value in (float("inf"), float("-inf")):
-                return bad("must be a finite number")
-            if t == "percent" and not 0 <= value <= 100:
-                return bad(f"share {raw} is outside 0-100")
-            return True, value
-        if not isinstance(raw, str):
-            return bad(f"must be text, got {_kind(raw)} {raw!r}")
-        control = CONTROL_PATTERN.search(raw)
-        if control:
-            return bad(f"contains the control character U+{ord(control.group()):04X}")
-        if t != "text" and ("\n" in raw or not raw.strip()):
-            return bad("must be one non-empty line of text")
-        if t == "text" and not raw.strip():
-            return bad("must not be empty")
-        raw = raw.strip() if t != "text" else " ".join(raw.split())
-        if t in ("id", "ref") and not ID_PATTERN.match(raw):
-            return bad(f"{raw!r} is not an id (lower-case letters, digits and single hyphens)")
-        if t == "date":
-            err = check_date(raw)
-            if err:
-                return bad(err)
-        if t == "enum" and raw not in p.values:
-            return bad(f"{raw!r} is not one of: {', '.join(p.values)}")
-        if t == "qid" and not QID_PATTERN.match(raw):
-            return bad(f"{raw!r} is not a Wikidata id (Q followed by digits)")
-        if t == "iso3166" and not ISO_PATTERN.match(raw):
-            return bad(f"{raw!r} is not an ISO 3166-1 alpha-2 code")
-        if t == "url" and not URL_PATTERN.match(raw):
-            return bad(f"{raw!r} is not an http(s) address")
-        return True, raw
 
     def props(self, rec: LinedDict, defs: dict[str, PropertyDef], skip: set[str], file: str,
               ent: str | None) -> tuple[bool, dict[str, Any]]:
@@ -196,7 +130,7 @@ class _Reader:
             if d.required and name not in skip and name not in out and name in defs and rec.get(name) is None:
                 self.problem(file, rec.line, ent, name, "required field is missing")
                 ok = False
-        for lo, hi in (("start", "end"), ("share_min", "share_max")):
+        for lo, hi in self.model.ordered:
             if lo in out and hi in out:
                 a, b = out[lo], out[hi]
                 if isinstance(a, str):
@@ -235,7 +169,7 @@ class _Reader:
             for item in items:
                 if not isinstance(item, LinedDict):
                     self.problem(name, getattr(item, "line", doc.lines[key]), None, key,
-                                 f"each entry must be a mapping, got {_kind(item)}")
+                                 f"each entry must be a mapping, got {kind_of(item)}")
                     continue
                 handler(name, item)
 
@@ -251,9 +185,10 @@ class _Reader:
             self.problem(file, rec.lines.get("class", rec.line), ent, "class",
                          f"unknown class {cls!r} (one of: {', '.join(m.concrete_classes)})")
             return
-        if cls == "Source" and rec.get("name") is None and isinstance(rec.get("title"), str):
-            rec["name"] = rec["title"]  # a source is named by its title unless given a short name
-            rec.lines["name"] = rec.lines.get("title", rec.line)
+        name_from = m.name_field(cls)  # a source is named by its title unless given a short name
+        if name_from and rec.get("name") is None and isinstance(rec.get(name_from), str):
+            rec["name"] = rec[name_from]
+            rec.lines["name"] = rec.lines.get(name_from, rec.line)
         ok, props = self.props(rec, m.properties(cls), {"class"}, file, ent)
         if not ok:
             return
@@ -317,7 +252,8 @@ class _Reader:
                     self.problem(r.file, r.line, r.id, end,
                                  f"{r.type} cannot have a {target.cls} ({ref}) as '{end}' (allowed: {allowed})")
             self._refs(r.file, r.line, r.id, r.props, m.relationship_props(r.type))
-        self._cycles("PART_OF")
+        for rtype in m.acyclic_relationships:
+            self._cycles(rtype)
         self._corroboration()
 
     def _corroboration(self) -> None:
@@ -334,7 +270,7 @@ class _Reader:
     def _refs(self, file: str, line: int, ent: str, props: dict[str, Any], defs: dict[str, PropertyDef]) -> None:
         for name, value in props.items():
             d = defs[name]
-            if d.type != "ref":
+            if not d.kind.names_range:
                 continue
             for ref in value if d.many else [value]:
                 target = self.ds.nodes.get(ref)
@@ -363,19 +299,6 @@ class _Reader:
         for start in sorted(edges):
             if start not in state:
                 visit(start, [])
-
-
-def _kind(value: Any) -> str:
-    """A YAML user's name for a value's type (never a Python class name such as LinedDict)."""
-    if isinstance(value, bool):
-        return "true/false"
-    if isinstance(value, dict):
-        return "a mapping"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, int | float):
-        return "a number"
-    return "text" if isinstance(value, str) else type(value).__name__
 
 
 def publisher_key(source: dict[str, Any]) -> str:

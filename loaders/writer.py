@@ -1,164 +1,380 @@
-"""Write a validated dataset into Neo4j: batched ``UNWIND … MERGE`` keyed by stable ids.
+"""Write a validated dataset into Neo4j so that the graph's part for that dataset equals its files.
 
-The whole load is one transaction (run as a managed, retried unit of work): batches are separate
-statements inside it, so a load that is killed, or whose server stops, leaves nothing behind, and
-re-running it completes it. Only labels and relationship types taken from the model enter the
-Cypher text; every value travels as a parameter.
+A load compares the files with the graph (``loaders.mirror``) and writes only the difference: records
+the files no longer hold are removed, changed ones updated, new ones created, unchanged ones skipped.
+
+Concurrency: every load that writes takes one lock (the ``:LoadLock`` node, locked by writing to it,
+held until its transaction commits), reads the graph's state and checks for conflicts *inside* that
+locked transaction, so two loads cannot both pass the check (a node with two classes, a relationship
+id on two types). The loser fails with the conflicting file, line and id, and writes nothing.
+
+All or nothing, for any size:
+
+- A plan of up to ``STAGE_ABOVE`` records is written in one transaction (statements of ``BATCH_SIZE``
+  rows), so a killed or failed load leaves nothing and a re-run completes it.
+- A bigger plan stages its new nodes, and the relationships between them, in committed batches of
+  ``BATCH_SIZE`` rows: staged nodes carry only the ``:Staged`` label (never ``:Entity``), so no query
+  anchored on ``:Entity`` (every canned query, the export, the Browser guide) sees them. One final
+  transaction, under the lock, turns them into entities and writes the rest of the plan (updates,
+  removals, links that touch existing nodes). A killed load leaves only staged nodes, which the next
+  load of the same dataset deletes before staging its own. If another load committed between this
+  load's plan and its final step, this load fails (nothing visible) and says to run it again.
+
+Each load that is not a dry run leaves a ``:LoadRecord`` node (dataset, content digest, source commit,
+times and counts). Only labels and relationship types taken from the model enter the Cypher text;
+every value travels as a parameter.
 """
 
 from __future__ import annotations
 
+import contextlib
+import subprocess
 import sys
-from collections.abc import Iterator
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import neo4j
 from tqdm import tqdm
 
-from wbkg.errors import InvalidData, Problem, WbkgError
+from wbkg.errors import InvalidData, WbkgError
 from wbkg.graph.connection import Graph
-from wbkg.graph.schema import schema_statements
-from wbkg.loaders.dataset import Dataset, NodeRecord, RelRecord
-from wbkg.ontology.model import Model, load_model
+from wbkg.graph.schema import LOAD_LOCK, LOAD_RECORD, STAGED, schema_names, schema_statements
+from wbkg.loaders.dataset import Dataset
+from wbkg.loaders.mirror import (
+    DATASETS,
+    NodeRow,
+    Plan,
+    RelRow,
+    dataset_root,
+    default_name,
+    plan_changes,
+    read_state,
+    rows,
+)
+from wbkg.ontology.model import ROOT_CLASS, Model, load_model
 
-BATCH_SIZE = 500
+BATCH_SIZE = 10_000
+STAGE_ABOVE = 50_000
+# Refresh the planner's statistics when a load adds or removes at least this share of the graph.
+REPLAN_SHARE = 0.2
+
+T = TypeVar("T")
+
+
+class LoadError(WbkgError):
+    """A load that could not complete; nothing of it is visible."""
+
+    exit_code = 4
 
 
 @dataclass
 class LoadSummary:
+    dataset: str = ""
+    load_id: str | None = None  # None for a dry run
+    digest: str = ""
     created: dict[str, int] = field(default_factory=dict)
     updated: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
-
-    def add(self, key: str, created: int, updated: int, total: int) -> None:
-        self.created[key] = self.created.get(key, 0) + created
-        self.updated[key] = self.updated.get(key, 0) + updated
-        self.unchanged[key] = self.unchanged.get(key, 0) + total - created - updated
+    plan: Plan | None = None
 
     @property
     def changed(self) -> bool:
-        return any(self.created.values()) or any(self.updated.values())
+        return any(self.created.values()) or any(self.updated.values()) or any(self.removed.values())
 
 
-def _node_query(labels: list[str]) -> str:
-    extra = ":".join(labels[1:])
-    return (
-        "UNWIND $rows AS row "
-        f"MERGE (n:{labels[0]} {{id: row.id}}) "
-        "WITH n, row, properties(n) AS before "
-        f"SET n = row.props, n:{extra} "
-        "RETURN sum(CASE WHEN size(keys(before)) > 1 AND before <> row.props THEN 1 ELSE 0 END) AS updated"
-    )
+def _chunks(items: Sequence[T], size: int = BATCH_SIZE) -> Iterator[Sequence[T]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
-def _rel_query(rtype: str) -> str:
-    return (
-        "UNWIND $rows AS row "
-        "MATCH (a:Entity {id: row.from}) MATCH (b:Entity {id: row.to}) "
-        f"MERGE (a)-[r:{rtype} {{id: row.id}}]->(b) "
-        "WITH r, row, properties(r) AS before "
-        "SET r = row.props "
-        "RETURN sum(CASE WHEN size(keys(before)) > 1 AND before <> row.props THEN 1 ELSE 0 END) AS updated"
-    )
-
-
-def _batches(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    for i in range(0, len(rows), BATCH_SIZE):
-        yield rows[i:i + BATCH_SIZE]
-
-
-def _by_class(ds: Dataset) -> dict[str, list[NodeRecord]]:
-    out: dict[str, list[NodeRecord]] = {}
-    for n in ds.nodes.values():
-        out.setdefault(n.cls, []).append(n)
+def _grouped(items: Sequence[T], key: Callable[[T], str]) -> dict[str, list[T]]:
+    out: dict[str, list[T]] = {}
+    for item in items:
+        out.setdefault(key(item), []).append(item)
     return dict(sorted(out.items()))
 
 
-def _by_type(ds: Dataset) -> dict[str, list[RelRecord]]:
-    out: dict[str, list[RelRecord]] = {}
-    for r in ds.relationships:
-        out.setdefault(r.type, []).append(r)
-    return dict(sorted(out.items()))
+# -- schema ----------------------------------------------------------------------------------------
 
-
-def plan(ds: Dataset, model: Model) -> list[tuple[str, str, list[dict[str, Any]]]]:
-    """(key, cypher, rows) per class and relationship type, nodes first."""
-    work: list[tuple[str, str, list[dict[str, Any]]]] = []
-    for cls, nodes in _by_class(ds).items():
-        for batch in _batches([{"id": n.id, "props": n.props} for n in nodes]):
-            work.append((cls, _node_query(model.labels(cls)), batch))
-    for rtype, rels in _by_type(ds).items():
-        rows = [{"id": r.id, "from": r.source, "to": r.target, "props": {"id": r.id, **r.props}} for r in rels]
-        for batch in _batches(rows):
-            work.append((rtype, _rel_query(rtype), batch))
-    return work
-
-
-def _conflicts(tx: neo4j.ManagedTransaction, ds: Dataset, model: Model) -> list[Problem]:
-    """Records that would silently change what is already in the graph: a node id held by a node of
-    another class (MERGE would give it a second class label), a relationship id on other ends."""
-    problems: list[Problem] = []
-    for cls, nodes in _by_class(ds).items():
-        for row in tx.run(f"MATCH (n:Entity) WHERE n.id IN $ids AND NOT n:{cls} "
-                          "RETURN n.id AS id, labels(n) AS labels", ids=[n.id for n in nodes]):
-            held = [label for label in row["labels"] if label in model.classes and not model.classes[label].abstract]
-            rec = ds.nodes[row["id"]]
-            problems.append(Problem(rec.file, rec.line, rec.id, "class",
-                                    f"id {rec.id!r} is already a {'/'.join(held) or 'node'} in the graph, not a "
-                                    f"{cls}; a load never changes a node's class (delete that node first)"))
-    rel_where = {r.id: r for r in ds.relationships}
-    for rtype, rels in _by_type(ds).items():
-        rows = [{"id": r.id, "from": r.source, "to": r.target} for r in rels]
-        for row in tx.run(f"UNWIND $rows AS row MATCH (a)-[r:{rtype} {{id: row.id}}]->(b) "
-                          "WHERE a.id <> row.from OR b.id <> row.to RETURN row.id AS id, a.id AS a, b.id AS b",
-                          rows=rows):
-            rel = rel_where[row["id"]]
-            problems.append(Problem(rel.file, rel.line, rel.id, "id",
-                                    f"relationship id {rel.id!r} already links {row['a']} -> {row['b']} in the "
-                                    "graph; give this link its own id"))
-    return problems
-
-
-def create_schema(graph: Graph, model: Model | None = None) -> None:
+def create_schema(graph: Graph, model: Model | None = None) -> bool:
+    """Create the constraints and indexes that are missing (none on most loads); True when it ran DDL."""
+    wanted = schema_names(model)
+    have = {r["name"] for r in graph.rows("SHOW CONSTRAINTS YIELD name RETURN name")}
+    have |= {r["name"] for r in graph.rows("SHOW INDEXES YIELD name RETURN name")}
+    if wanted <= have:
+        return False
     with graph.session(write=True) as s:
         for stmt in schema_statements(model):
             s.run(stmt).consume()
-        s.run("CALL db.awaitIndexes(60)").consume()
+        s.run("CALL db.awaitIndexes(300)").consume()
+    return True
 
 
-def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | None = None) -> LoadSummary:
-    """Create the schema, then write the dataset in one transaction; return what changed.
+# -- statements ------------------------------------------------------------------------------------
 
-    Raises ``InvalidData`` (nothing written) when the data would change the class of a node already in the
-    graph or move a relationship id to other ends."""
-    m = model or load_model()
-    create_schema(graph, m)
-    work = plan(ds, m)
+Statement = tuple[str, list[dict[str, Any]] | list[str], dict[str, Any]]
 
-    def unit(tx: neo4j.ManagedTransaction) -> LoadSummary:
-        conflicts = _conflicts(tx, ds, m)
-        if conflicts:
-            raise InvalidData(conflicts)  # raised inside the transaction function: it rolls back, no retry
-        summary = LoadSummary()
-        bar = tqdm(total=sum(len(rows) for _, _, rows in work), unit="rec", desc="loading",
-                   disable=not progress, file=sys.stderr, leave=False)
+
+def _node_statements(plan: Plan, model: Model, staged: set[str], load_id: str) -> list[Statement]:
+    out: list[Statement] = []
+    labels = {cls: ":".join(model.labels(cls)) for cls in model.classes}
+    if plan.node_delete:
+        out.append((f"UNWIND $rows AS id MATCH (n:{ROOT_CLASS} {{id: id}}) DETACH DELETE n",
+                    [n.id for n in plan.node_delete], {}))
+    if plan.node_release:
+        out.append((f"UNWIND $rows AS row MATCH (n:{ROOT_CLASS} {{id: row.id}}) SET n.{DATASETS} = row.datasets",
+                    [{"id": n.id, "datasets": ds} for n, ds in plan.node_release], {}))
+    creates = _grouped(plan.node_create, lambda r: r.record.cls)
+    for cls, group in creates.items():
+        fresh = [r.params([plan.dataset]) for r in group if r.record.id not in staged]
+        if fresh:
+            out.append((f"UNWIND $rows AS row CREATE (n:{labels[cls]}) SET n = row.props", fresh, {}))
+        flip = [r.record.id for r in group if r.record.id in staged]
+        if flip:
+            out.append((f"UNWIND $rows AS id MATCH (n:{STAGED} {{wbkg_load: $load, id: id}}) "
+                        f"SET n:{labels[cls]} REMOVE n:{STAGED}, n.wbkg_load, n.wbkg_class "
+                        "RETURN count(n) AS done", flip, {"load": load_id}))
+    for upd in _grouped(plan.node_update, lambda u: u[0].record.cls).values():
+        out.append((f"UNWIND $rows AS row MATCH (n:{ROOT_CLASS} {{id: row.id}}) SET n = row.props",
+                    [row.params(ds) for row, ds in upd], {}))
+    return out
+
+
+def _rel_statements(plan: Plan, staged: set[str]) -> tuple[list[Statement], list[Statement]]:
+    """(statements to run before the node statements, after them)."""
+    before: list[Statement] = []
+    after: list[Statement] = []
+    for rtype, group in _grouped(plan.rel_delete, lambda r: r.type).items():
+        before.append((f"UNWIND $rows AS id MATCH ()-[r:{rtype} {{id: id}}]->() DELETE r", [r.id for r in group], {}))
+    for rtype, rel_group in _grouped(plan.rel_release, lambda u: u[0].type).items():
+        before.append((f"UNWIND $rows AS row MATCH ()-[r:{rtype} {{id: row.id}}]->() SET r.{DATASETS} = row.datasets",
+                       [{"id": r.id, "datasets": ds} for r, ds in rel_group], {}))
+    for rtype, created in _grouped(plan.rel_create, lambda r: r.record.type).items():
+        rest = [r.params([plan.dataset]) for r in created if not _between_staged(r, staged)]
+        if rest:
+            after.append((f"UNWIND $rows AS row MATCH (a:{ROOT_CLASS} {{id: row.from}}) "
+                          f"MATCH (b:{ROOT_CLASS} {{id: row.to}}) CREATE (a)-[r:{rtype}]->(b) SET r = row.props "
+                          "RETURN count(r) AS done", rest, {}))
+    for rtype, updated in _grouped(plan.rel_update, lambda u: u[0].record.type).items():
+        after.append((f"UNWIND $rows AS row MATCH ()-[r:{rtype} {{id: row.id}}]->() SET r = row.props",
+                      [row.params(ds) for row, ds in updated], {}))
+    return before, after
+
+
+def _between_staged(r: RelRow, staged: set[str]) -> bool:
+    return r.record.source in staged and r.record.target in staged
+
+
+def _run(tx: neo4j.ManagedTransaction, stmt: Statement, bar: tqdm[Any]) -> None:
+    cypher, items, params = stmt
+    for chunk in _chunks(items):
+        result = tx.run(cypher, rows=list(chunk), **params)
+        record = result.single() if "RETURN count" in cypher else None
+        result.consume()
+        if record is not None and record["done"] != len(chunk):
+            raise LoadError("the graph changed under this load (a node it needs is gone or was staged by another "
+                            "load of the same dataset); nothing of it is visible: run it again")
+        bar.update(len(chunk))
+
+
+# -- the lock and the load record ------------------------------------------------------------------
+
+# Writing to the lock node locks it until the transaction ends; the property is removed again before the
+# commit, so the lock node itself never changes. The graph's generation is the set of load records: a
+# load that committed since another load's first look changed it.
+LOCK = f"MERGE (l:{LOAD_LOCK} {{name: 'loads'}}) SET l.held_by = $load"
+UNLOCK = f"MATCH (l:{LOAD_LOCK} {{name: 'loads'}}) REMOVE l.held_by"
+GENERATION = (f"OPTIONAL MATCH (r:{LOAD_RECORD}) "
+              "RETURN count(r) AS records, toString(max(r.finished)) AS last")
+
+
+def _generation(tx: neo4j.ManagedTransaction) -> tuple[int, str | None]:
+    rec = tx.run(GENERATION).single(strict=True)
+    return int(rec["records"]), rec["last"]
+
+
+def source_commit(root: str) -> tuple[str | None, bool | None]:
+    """The git commit the dataset's folder is checked out at, and whether its files differ from it;
+    (None, None) outside a git work tree (or without git)."""
+    try:
+        head = subprocess.run(["git", "-C", root, "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+        if head.returncode != 0:
+            return None, None
+        status = subprocess.run(["git", "-C", root, "status", "--porcelain", "--", "."], capture_output=True,
+                                text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None, None
+    return head.stdout.strip() or None, bool(status.stdout.strip()) if status.returncode == 0 else None
+
+
+def _record(tx: neo4j.ManagedTransaction, summary: LoadSummary, plan: Plan, started: float, mode: str,
+            files: int, commit: tuple[str | None, bool | None]) -> None:
+    tx.run(f"CREATE (r:{LOAD_RECORD}) SET r = $props, r.started = datetime({{epochMillis: $started}}), "
+           "r.finished = datetime()",
+           props={"load_id": summary.load_id, "dataset": plan.dataset, "digest": plan.digest,
+                  "source_commit": commit[0], "source_modified": commit[1], "mode": mode, "files": files,
+                  "nodes": plan.nodes, "relationships": plan.relationships,
+                  "created": sum(summary.created.values()), "updated": sum(summary.updated.values()),
+                  "removed": sum(summary.removed.values()), "unchanged": sum(summary.unchanged.values())},
+           started=int(started * 1000)).consume()
+
+
+# -- the load --------------------------------------------------------------------------------------
+
+LOAD_METADATA = {"wbkg": "load"}
+_MEMORY = ("MemoryPoolOutOfMemoryError", "TransactionOutOfMemoryError", "TransactionMemoryLimit")
+
+
+def _unit(work: Callable[[neo4j.ManagedTransaction], T]) -> Callable[[neo4j.ManagedTransaction], T]:
+    """A load's unit of work: tagged (``SHOW TRANSACTIONS`` shows ``metaData.wbkg = 'load'``), and its
+    memory-limit failure is final: the driver would retry it (the error is transient) for minutes
+    although it fails the same way every time."""
+
+    def unit(tx: neo4j.ManagedTransaction) -> T:
         try:
-            for key, cypher, rows in work:
-                result = tx.run(cypher, rows=rows)
-                record = result.single()
-                counters = result.consume().counters
-                created = counters.nodes_created + counters.relationships_created
-                summary.add(key, created, int(record["updated"]) if record else 0, len(rows))
-                bar.update(len(rows))
-        finally:
-            bar.close()
-        return summary
+            return work(tx)
+        except neo4j.exceptions.Neo4jError as e:
+            if e.code and any(m in e.code for m in _MEMORY):
+                raise LoadError(f"a load transaction ran out of server memory (dbms.memory.transaction.total.max); "
+                                f"lower wbkg.loaders.writer.BATCH_SIZE (now {BATCH_SIZE}) or raise the server's "
+                                "heap; nothing of this load is visible") from e
+            raise
+    return neo4j.unit_of_work(metadata=LOAD_METADATA)(unit)
 
-    summary = graph.write(unit)
-    if summary.changed:
+
+def _summary(plan: Plan, load_id: str | None) -> LoadSummary:
+    created, updated, removed = plan.tally()
+    return LoadSummary(plan.dataset, load_id, plan.digest, created, updated, removed,
+                       dict(sorted(plan.unchanged.items())), plan)
+
+
+def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | None = None,
+         dataset: str | None = None, dry_run: bool = False) -> LoadSummary:
+    """Make the graph's part for ``dataset`` (by default named after the files' folder) equal to ``ds``.
+
+    Returns what changed (or, with ``dry_run``, what would change: nothing is written then). Raises
+    ``InvalidData`` (nothing written) when the data would change the class of a node already in the graph
+    or reuse a relationship id held outside this dataset, and ``LoadError`` when a concurrent load got in
+    the way of a big staged load (nothing visible; run it again)."""
+    m = model or load_model()
+    name = dataset or default_name(ds)
+    started = time.time()
+    node_rows, rel_rows = rows(ds)
+    node_ids, rel_ids = list(node_rows), list(rel_rows)
+
+    def planned(tx: neo4j.ManagedTransaction) -> Plan:
+        return plan_changes(ds, m, name, read_state(tx, m, name, node_ids, rel_ids), node_rows, rel_rows)
+
+    if dry_run:
+        plan = graph.read(planned)
+        if plan.conflicts:
+            raise InvalidData(plan.conflicts)
+        return _summary(plan, None)
+
+    create_schema(graph, m)
+    before = _graph_size(graph)
+    commit = source_commit(dataset_root(ds))
+    load_id = uuid.uuid4().hex
+
+    def first_look(tx: neo4j.ManagedTransaction) -> tuple[Plan, tuple[int, str | None]]:
+        return planned(tx), _generation(tx)
+
+    plan, generation = graph.read(first_look)
+    if plan.conflicts:
+        raise InvalidData(plan.conflicts)
+    staged: set[str] = set()
+    if plan.size > STAGE_ABOVE:
+        staged = _stage(graph, plan, m, load_id, progress)
+
+    def publish(tx: neo4j.ManagedTransaction) -> Plan:
+        tx.run(LOCK, load=load_id).consume()
+        final = plan
+        if _generation(tx) != generation:  # another load committed since the first look: plan again, under the lock
+            if staged:
+                raise LoadError(f"another load finished while this load of dataset {name!r} was staging; nothing "
+                                "of this one is visible: run it again")
+            final = planned(tx)
+        if final.conflicts:
+            raise InvalidData(final.conflicts)  # raised inside the transaction function: it rolls back
+        summary = _summary(final, load_id)
+        rel_before, rel_after = _rel_statements(final, staged)
+        statements = [*rel_before, *_node_statements(final, m, staged, load_id), *rel_after]
+        with _bar(sum(len(s[1]) for s in statements), "writing", progress) as bar:
+            for stmt in statements:
+                _run(tx, stmt, bar)
+        _record(tx, summary, final, started, "staged" if staged else "single", len(ds.files), commit)
+        tx.run(UNLOCK).consume()
+        return final
+
+    try:
+        final = graph.write(_unit(publish))
+    except WbkgError:
+        if staged:
+            with contextlib.suppress(WbkgError):  # a server that went away: the next load clears it
+                clear_staging(graph, name)
+        raise
+    summary = _summary(final, load_id)
+    changed = sum(summary.created.values()) + sum(summary.removed.values())
+    if changed and changed >= REPLAN_SHARE * before:
         refresh_statistics(graph)
     return summary
+
+
+def _bar(total: int, desc: str, progress: bool) -> tqdm[Any]:
+    return tqdm(total=total, unit="rec", desc=desc, disable=not progress or total == 0, file=sys.stderr,
+                leave=False)
+
+
+def _graph_size(graph: Graph) -> int:
+    """Entities plus relationships (from the count store: no scan)."""
+    n = graph.rows(f"MATCH (n:{ROOT_CLASS}) RETURN count(n) AS c")[0]["c"]
+    r = graph.rows("MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
+    return int(n) + int(r)
+
+
+def _stage(graph: Graph, plan: Plan, model: Model, load_id: str, progress: bool) -> set[str]:
+    """Write the plan's new nodes, and the links between two of them, as staged records in committed
+    batches; return the staged node ids."""
+    clear_staging(graph, plan.dataset)
+    new: list[NodeRow] = plan.node_create
+    staged = {r.record.id for r in new}
+    links = [r for r in plan.rel_create if _between_staged(r, staged)]
+    node_cypher = (f"UNWIND $rows AS row CREATE (n:{STAGED}) SET n = row.props, n.wbkg_load = $load, "
+                   "n.wbkg_class = row.cls")
+    def commit(cypher: str, batch: list[dict[str, Any]]) -> None:
+        def work(tx: neo4j.ManagedTransaction) -> None:
+            tx.run(cypher, rows=batch, load=load_id).consume()
+
+        graph.write(_unit(work))
+
+    with _bar(len(new) + len(links), "staging", progress) as bar:
+        for chunk in _chunks(new):
+            commit(node_cypher, [{**r.params([plan.dataset]), "cls": r.record.cls} for r in chunk])
+            bar.update(len(chunk))
+        for rtype, group in _grouped(links, lambda r: r.record.type).items():
+            cypher = (f"UNWIND $rows AS row MATCH (a:{STAGED} {{wbkg_load: $load, id: row.from}}) "
+                      f"MATCH (b:{STAGED} {{wbkg_load: $load, id: row.to}}) CREATE (a)-[r:{rtype}]->(b) "
+                      "SET r = row.props")
+            for links_chunk in _chunks(group):
+                commit(cypher, [r.params([plan.dataset]) for r in links_chunk])
+                bar.update(len(links_chunk))
+    return staged
+
+
+def clear_staging(graph: Graph, dataset: str) -> int:
+    """Delete the staged records of unfinished loads of ``dataset`` (in batches); return how many."""
+    total = 0
+    while True:
+        n = graph.rows(f"MATCH (n:{STAGED}) WHERE $dataset IN n.{DATASETS} WITH n LIMIT $limit "
+                       "DETACH DELETE n RETURN count(*) AS c", {"dataset": dataset, "limit": BATCH_SIZE},
+                       write=True)[0]["c"]
+        total += int(n)
+        if not n:
+            return total
 
 
 _NO_REPLANNING = {"Neo.ClientError.Security.Forbidden", "Neo.ClientError.Procedure.ProcedureNotFound"}

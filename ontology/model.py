@@ -15,14 +15,15 @@ from typing import Any
 import yaml
 
 from wbkg.errors import InvalidModel
+from wbkg.ontology.types import ID_PATTERN, TYPES, PropertyType
 
 SCHEMA_PATH = Path(__file__).with_name("schema.yaml")
 
-PROPERTY_TYPES = {
-    "id", "string", "text", "integer", "decimal", "percent", "date", "url", "qid", "iso3166", "enum", "ref",
-}
+PROPERTY_TYPES = set(TYPES)
 ROOT_CLASS = "Entity"  # implicit root: every node of the graph (Neo4j label :Entity)
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+__all__ = ["ID_PATTERN", "PROPERTY_TYPES", "ROOT_CLASS", "ClassDef", "Model", "PropertyDef", "RelationshipDef",
+           "load_model", "parse_model"]
+COLOR_PATTERN = re.compile(r"^#[0-9A-F]{6}$")
 RELTYPE_PATTERN = re.compile(r"^[A-Z]+(?:_[A-Z]+)*$")
 
 
@@ -37,6 +38,13 @@ class PropertyDef:
     label: str = ""
     comment: str = ""
     align: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    indexed: bool = False  # a Neo4j range index on the owner's label (its values are length-limited)
+    searchable: bool = False  # part of the full-text index of names
+
+    @property
+    def kind(self) -> PropertyType:
+        """The type object (``ontology.types``) that checks, renders and reads this property's values."""
+        return TYPES[self.type]
 
     @property
     def local_name(self) -> str:
@@ -54,6 +62,9 @@ class ClassDef:
     comment: str
     align: dict[str, tuple[str, ...]]
     own: dict[str, PropertyDef]
+    name_from: str | None = None  # the field that names a node when it has no `name` (Source: its title)
+    omits: tuple[str, ...] = ()  # common node properties this class does not have (Source: sources)
+    style: dict[str, str] = field(default_factory=dict)  # Browser style: color, diameter, caption
 
 
 @dataclass(frozen=True)
@@ -65,6 +76,7 @@ class RelationshipDef:
     comment: str
     align: dict[str, tuple[str, ...]]
     own: dict[str, PropertyDef]
+    acyclic: bool = False  # no node reaches itself along links of this type (no self-loops, no cycles)
 
     @property
     def local_name(self) -> str:
@@ -83,6 +95,8 @@ class Model:
     relationship_properties: dict[str, PropertyDef]
     classes: dict[str, ClassDef]
     relationships: dict[str, RelationshipDef]
+    # (low, high) field pairs: where a record has both, high may not be less than low (start/end, shares)
+    ordered: tuple[tuple[str, str], ...] = ()
     # Answers of the lookups below, computed once: they sit on every mapping and validation hot path.
     _memo: dict[tuple[str, str], Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -118,11 +132,19 @@ class Model:
 
     def _properties(self, name: str) -> dict[str, PropertyDef]:
         props = dict(self.node_properties)
-        if name == "Source":
-            props.pop("sources")
         for cls in reversed(self.ancestors(name)):
+            for omitted in self.classes[cls].omits:
+                props.pop(omitted, None)
             props.update(self.classes[cls].own)
         return props
+
+    def name_field(self, name: str) -> str | None:
+        """The field that names a node of class ``name`` when it gives no ``name`` (inherited)."""
+        return next((self.classes[c].name_from for c in self.ancestors(name) if self.classes[c].name_from), None)
+
+    @property
+    def acyclic_relationships(self) -> list[str]:
+        return [name for name, r in self.relationships.items() if r.acyclic]
 
     # -- relationships ---------------------------------------------------------------------------
     def relationship_props(self, name: str) -> dict[str, PropertyDef]:
@@ -170,16 +192,17 @@ def _align(raw: Any, where: str) -> dict[str, tuple[str, ...]]:
 def _prop(name: str, raw: Any, where: str) -> PropertyDef:
     if not isinstance(raw, dict):
         raise InvalidModel(f"{where}.{name}: a property must be a mapping")
-    unknown = set(raw) - {"type", "required", "many", "values", "range", "label", "comment", "align"}
+    unknown = set(raw) - {"type", "required", "many", "values", "range", "label", "comment", "align", "indexed",
+                          "searchable"}
     if unknown:
         raise InvalidModel(f"{where}.{name}: unknown keys {sorted(unknown)}")
     ptype = raw.get("type")
     if ptype not in PROPERTY_TYPES:
         raise InvalidModel(f"{where}.{name}: type {ptype!r} is not one of {sorted(PROPERTY_TYPES)}")
     values = tuple(str(v) for v in raw.get("values") or ())
-    if (ptype == "enum") != bool(values):
+    if TYPES[ptype].lists_values != bool(values):
         raise InvalidModel(f"{where}.{name}: enum properties (and only they) list values")
-    if (ptype == "ref") != bool(raw.get("range")):
+    if TYPES[ptype].names_range != bool(raw.get("range")):
         raise InvalidModel(f"{where}.{name}: ref properties (and only they) name a range")
     return PropertyDef(
         name=name,
@@ -191,6 +214,8 @@ def _prop(name: str, raw: Any, where: str) -> PropertyDef:
         label=str(raw.get("label") or name.replace("_", " ")),
         comment=" ".join(str(raw.get("comment") or "").split()),
         align=_align(raw.get("align"), f"{where}.{name}"),
+        indexed=bool(raw.get("indexed", False)),
+        searchable=bool(raw.get("searchable", False)),
     )
 
 
@@ -200,6 +225,23 @@ def _props(raw: Any, where: str) -> dict[str, PropertyDef]:
     if not isinstance(raw, dict):
         raise InvalidModel(f"{where}: properties must be a mapping")
     return {name: _prop(name, value, where) for name, value in raw.items()}
+
+
+def _style(raw: Any, where: str) -> dict[str, str]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or set(raw) - {"color", "diameter", "caption"}:
+        raise InvalidModel(f"{where}: style must be a mapping of color, diameter and caption")
+    if "color" in raw and not COLOR_PATTERN.match(str(raw["color"])):
+        raise InvalidModel(f"{where}: style color {raw['color']!r} is not of the form #RRGGBB (upper case)")
+    return {k: str(v) for k, v in raw.items()}
+
+
+def _ordered(raw: Any, origin: str) -> tuple[tuple[str, str], ...]:
+    pairs = raw or []
+    if not isinstance(pairs, list) or not all(isinstance(p, list) and len(p) == 2 for p in pairs):
+        raise InvalidModel(f"{origin}: 'ordered' must be a list of [low, high] field pairs")
+    return tuple((str(lo), str(hi)) for lo, hi in pairs)
 
 
 def parse_model(doc: Any, origin: str = str(SCHEMA_PATH)) -> Model:
@@ -222,6 +264,9 @@ def parse_model(doc: Any, origin: str = str(SCHEMA_PATH)) -> Model:
             comment=" ".join(str(raw.get("comment") or "").split()),
             align=_align(raw.get("align"), f"classes.{name}"),
             own=_props(raw.get("properties"), f"classes.{name}"),
+            name_from=raw.get("name_from"),
+            omits=tuple(raw.get("omits") or ()),
+            style=_style(raw.get("style"), f"classes.{name}"),
         )
     relationships: dict[str, RelationshipDef] = {}
     for name, raw in (doc.get("relationships") or {}).items():
@@ -240,6 +285,7 @@ def parse_model(doc: Any, origin: str = str(SCHEMA_PATH)) -> Model:
             comment=" ".join(str(raw.get("comment") or "").split()),
             align=_align(raw.get("align"), f"relationships.{name}"),
             own=_props(raw.get("properties"), f"relationships.{name}"),
+            acyclic=bool(raw.get("acyclic", False)),
         )
     model = Model(
         title=str(meta.get("title", "")),
@@ -250,6 +296,7 @@ def parse_model(doc: Any, origin: str = str(SCHEMA_PATH)) -> Model:
         relationship_properties=_props(doc.get("relationship_properties"), "relationship_properties"),
         classes=classes,
         relationships=relationships,
+        ordered=_ordered(doc.get("ordered"), origin),
     )
     _check(model, origin)
     return model
@@ -287,14 +334,33 @@ def _check(model: Model, origin: str) -> None:
     for r in model.relationships.values():
         for p in r.own.values():
             _same_type(types, p, origin)
+    _check_rules(model, origin)
     for prefix_use in _alignment_prefixes(model):
         if prefix_use not in model.prefixes:
             raise InvalidModel(f"{origin}: alignment uses undeclared prefix {prefix_use!r}")
 
 
+def _check_rules(model: Model, origin: str) -> None:
+    """The rules kept as data (naming field, omitted properties, ordered pairs) name real properties."""
+    for name, c in model.classes.items():
+        for omitted in c.omits:
+            if omitted not in model.node_properties or model.node_properties[omitted].name in ("id", "name"):
+                raise InvalidModel(f"{origin}: class {name} omits {omitted!r}, which is not an optional common "
+                                   "node property")
+        if c.name_from is not None and model.properties(name).get(c.name_from, PropertyDef("", "id")).type not in (
+                "string", "text"):
+            raise InvalidModel(f"{origin}: class {name} takes its name from {c.name_from!r}, not a text property")
+    defs = model.all_property_defs()
+    for lo, hi in model.ordered:
+        if lo not in defs or hi not in defs:
+            raise InvalidModel(f"{origin}: ordered pair [{lo}, {hi}] names an unknown property")
+        if defs[lo].kind.base != defs[hi].kind.base:
+            raise InvalidModel(f"{origin}: ordered pair [{lo}, {hi}] mixes types {defs[lo].type} and {defs[hi].type}")
+
+
 def _same_type(types: dict[str, str], prop: PropertyDef, origin: str) -> None:
     # enums may differ in values (checked per class by SHACL); the base datatype must agree
-    base = "string" if prop.type == "enum" else prop.type
+    base = prop.kind.base
     if types.setdefault(prop.name, base) != base:
         raise InvalidModel(f"{origin}: property {prop.name} is declared as {types[prop.name]} and {base}")
 

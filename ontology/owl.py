@@ -8,19 +8,14 @@ from __future__ import annotations
 
 import itertools
 
-from rdflib import OWL, RDF, RDFS, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
+from rdflib import OWL, RDF, RDFS, SH, BNode, Graph, Literal, Namespace, URIRef
 from rdflib.collection import Collection
 from rdflib.namespace import DCTERMS, PROV, SKOS
 from rdflib.term import Node
 
-from wbkg.ontology.model import ID_PATTERN, ROOT_CLASS, PropertyDef
+from wbkg.ontology.model import ROOT_CLASS, PropertyDef
 from wbkg.ontology.vocab import SPECIAL_PREDICATES, Vocab
 
-DATE_TYPES = (XSD.date, XSD.gYearMonth, XSD.gYear)
-XSD_OF = {
-    "id": XSD.string, "string": XSD.string, "text": XSD.string, "enum": XSD.string, "iso3166": XSD.string,
-    "integer": XSD.integer, "decimal": XSD.decimal, "percent": XSD.decimal, "url": XSD.anyURI,
-}
 _counter = itertools.count()
 
 
@@ -32,9 +27,6 @@ def _bnode() -> BNode:
 def _reset() -> None:
     global _counter
     _counter = itertools.count()
-
-
-PATTERNS = {"id": ID_PATTERN.pattern, "qid": r"^Q[1-9][0-9]*$", "iso3166": r"^[A-Z]{2}$"}
 
 
 def _bind(g: Graph, v: Vocab) -> None:
@@ -65,10 +57,6 @@ def _union_of(g: Graph, kind: URIRef, members: list[URIRef]) -> BNode:
 
 def _union(g: Graph, members: list[URIRef]) -> URIRef | BNode:
     return members[0] if len(members) == 1 else _union_of(g, OWL.Class, members)
-
-
-def _date_range(g: Graph) -> BNode:
-    return _union_of(g, RDFS.Datatype, list(DATE_TYPES))
 
 
 def _align(g: Graph, v: Vocab, subject: URIRef, align: dict[str, tuple[str, ...]]) -> None:
@@ -140,12 +128,8 @@ def build_ontology(v: Vocab) -> Graph:
 
 
 def _declare_property(g: Graph, v: Vocab, iri: URIRef, p: PropertyDef, domain: URIRef | BNode | None) -> None:
-    if p.type == "ref":
-        g.add((iri, RDF.type, OWL.ObjectProperty))
-        g.add((iri, RDFS.range, v.cls(p.range or ROOT_CLASS)))
-    else:
-        g.add((iri, RDF.type, OWL.DatatypeProperty))
-        g.add((iri, RDFS.range, _date_range(g) if p.type == "date" else XSD_OF[p.type]))
+    g.add((iri, RDF.type, OWL.ObjectProperty if p.kind.object_property else OWL.DatatypeProperty))
+    g.add((iri, RDFS.range, p.kind.owl_range(g, p, v, _bnode)))
     g.add((iri, RDFS.label, Literal(p.label, lang="en")))
     if p.comment:
         g.add((iri, RDFS.comment, Literal(p.comment, lang="en")))
@@ -156,39 +140,6 @@ def _declare_property(g: Graph, v: Vocab, iri: URIRef, p: PropertyDef, domain: U
 
 # -- SHACL ---------------------------------------------------------------------------------------
 
-def _value_constraints(g: Graph, v: Vocab, shape: BNode, p: PropertyDef) -> None:
-    if p.type == "ref":
-        g.add((shape, SH["class"], v.cls(p.range or ROOT_CLASS)))
-        g.add((shape, SH.nodeKind, SH.IRI))
-    elif p.type == "qid":
-        g.add((shape, SH.nodeKind, SH.IRI))
-        g.add((shape, SH.pattern, Literal(r"^http://www\.wikidata\.org/entity/Q[1-9][0-9]*$")))
-    elif p.type == "date":
-        alternatives: list[Node] = []
-        for dt in DATE_TYPES:
-            alt = _bnode()
-            g.add((alt, SH.datatype, dt))
-            alternatives.append(alt)
-        lst = _bnode()
-        Collection(g, lst, alternatives)
-        g.add((shape, SH["or"], lst))
-    else:
-        g.add((shape, SH.datatype, XSD_OF[p.type]))
-    if p.type == "enum":
-        lst = _bnode()
-        Collection(g, lst, [Literal(x) for x in p.values])
-        g.add((shape, SH["in"], lst))
-    if p.type == "percent":
-        g.add((shape, SH.minInclusive, Literal(0, datatype=XSD.decimal)))
-        g.add((shape, SH.maxInclusive, Literal(100, datatype=XSD.decimal)))
-    if p.type == "integer":
-        g.add((shape, SH.minInclusive, Literal(0)))
-    if p.type in PATTERNS and p.type != "qid":
-        g.add((shape, SH.pattern, Literal(PATTERNS[p.type])))
-    if p.type == "string":
-        g.add((shape, SH.pattern, Literal(r"^[^\n]*$")))
-
-
 def _property_shape(g: Graph, v: Vocab, owner: URIRef, p: PropertyDef) -> None:
     shape = _bnode()
     g.add((owner, SH.property, shape))
@@ -198,7 +149,7 @@ def _property_shape(g: Graph, v: Vocab, owner: URIRef, p: PropertyDef) -> None:
         g.add((shape, SH.minCount, Literal(1)))
     if not p.many:
         g.add((shape, SH.maxCount, Literal(1)))
-    _value_constraints(g, v, shape, p)
+    p.kind.shacl(g, shape, p, v, _bnode)
 
 
 def build_shapes(v: Vocab) -> Graph:

@@ -20,10 +20,10 @@ Header format (every line starts with ``//``; the first line not starting with `
 
 from __future__ import annotations
 
+import math
 import re
 import shlex
 from dataclasses import dataclass
-from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from wbkg.errors import QueryError
+from wbkg.ontology.types import parse_partial_date
 
 QUERIES_DIR = Path(__file__).resolve().parent
 
@@ -45,7 +46,9 @@ PARAM_KEYS = ("name", "type", "default", "description")
 _NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _PARAM_REF = re.compile(r"\$(?:([A-Za-z_][A-Za-z0-9_]*)|`|(\d+))")
-_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
+_INTEGER = re.compile(r"^[+-]?[0-9]+$")
+_FLOAT = re.compile(r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$")
+INT64 = (-(2**63), 2**63 - 1)  # what Bolt can carry
 _TRUE = {"true", "yes", "1"}
 _FALSE = {"false", "no", "0"}
 
@@ -192,35 +195,140 @@ def example_args(query: Query) -> dict[str, str]:
 
 # --- typing parameter values ----------------------------------------------------------------------------------
 
+def _shown(raw: str) -> str:
+    """A value for an error message, cut short (a parameter may be megabytes long)."""
+    return repr(raw) if len(raw) <= 40 else repr(raw[:40]) + "..."
+
+
 def coerce(param: Param, raw: str) -> Any:
     """A command-line string typed per the parameter's declared type; QueryError when it does not fit."""
-    t = param.type
-    try:
-        if t == "integer":
-            return int(raw.strip())
-        if t == "float":
-            return float(raw.strip())
-    except ValueError:
-        raise QueryError(f"parameter {param.name!r} must be {'an' if t == 'integer' else 'a'} {t}, "
-                         f"got {raw!r}") from None
+    t, value = param.type, raw.strip()
+    if any("\ud800" <= ch <= "\udfff" for ch in raw):  # undecodable bytes in argv arrive as lone surrogates
+        raise QueryError(f"parameter {param.name!r} is not valid UTF-8 text; pass it in UTF-8")
+    if t in ("integer", "float", "date") and any(ch.isdigit() and not ch.isascii() for ch in value):
+        raise QueryError(f"parameter {param.name!r} must be written in ASCII digits (0-9), got {_shown(raw)}")
+    if t == "integer":
+        if not _INTEGER.match(value):
+            raise QueryError(f"parameter {param.name!r} must be an integer, got {_shown(raw)}")
+        if len(value) > 20 or not INT64[0] <= int(value) <= INT64[1]:
+            raise QueryError(f"parameter {param.name!r} must be an integer from {INT64[0]} to {INT64[1]} "
+                             f"(64 bits), got {_shown(raw)}")
+        return int(value)
+    if t == "float":
+        number = float(value) if _FLOAT.match(value) else math.nan
+        if not math.isfinite(number):
+            raise QueryError(f"parameter {param.name!r} must be a finite float, got {_shown(raw)}")
+        return number
     if t == "boolean":
-        low = raw.strip().lower()
+        low = value.lower()
         if low in _TRUE:
             return True
         if low in _FALSE:
             return False
-        raise QueryError(f"parameter {param.name!r} must be a boolean (true/false), got {raw!r}")
-    if t == "date":
-        if not _DATE.match(raw.strip()):
-            raise QueryError(f"parameter {param.name!r} must be a date YYYY, YYYY-MM or YYYY-MM-DD, got {raw!r}")
-        value = raw.strip()
-        if len(value) == 10:
-            try:
-                date.fromisoformat(value)
-            except ValueError:
-                raise QueryError(f"parameter {param.name!r}: {value!r} is not a calendar date") from None
-        return value
+        raise QueryError(f"parameter {param.name!r} must be a boolean (true/false), got {_shown(raw)}")
+    if t == "date":  # the ontology's partial date, parsed by the one date parser
+        try:
+            return parse_partial_date(value)
+        except ValueError as e:
+            raise QueryError(f"parameter {param.name!r}: {e}") from None
     return raw
+
+
+# --- read scripts stay reads: no file or URL fetches, no transaction or user management -----------------------
+
+# Procedures a read script may CALL: they only describe or search this database.
+READ_ONLY_PROCEDURES = frozenset({
+    "db.labels", "db.relationshiptypes", "db.propertykeys", "db.info", "db.ping",
+    "db.schema.visualization", "db.schema.nodetypeproperties", "db.schema.reltypeproperties",
+    "db.index.fulltext.querynodes", "db.index.fulltext.queryrelationships",
+    "db.index.vector.querynodes", "db.index.vector.queryrelationships",
+})
+# Statements that administer the server (users, roles, databases, servers), by their first word(s).
+_ADMIN_FIRST = frozenset({"alter", "grant", "deny", "revoke", "start", "stop", "enable", "deallocate",
+                          "reallocate", "dryrun"})
+_ADMIN_OBJECTS = frozenset({"user", "role", "database", "alias", "server", "users", "roles", "databases"})
+_FILLER = frozenset({"or", "replace", "composite", "local", "remote", "if", "not", "exists"})
+# Over the masked text: a backtick name, a string (contents blanked), a word, a number, one symbol.
+_TOKEN = re.compile(r"`[^`]*`|'[^']*'|\"[^\"]*\"|[^\W\d]\w*|\d\w*|\S")
+_WRITE_HINT = "; mark the script 'mode: write' to allow it"
+
+
+def tokens(text: str) -> list[tuple[str, str, int]]:
+    """(kind, value, offset) of each token outside comments: kind 'name' (words and backtick names, which
+    are unquoted), 'string' or 'symbol'. Comments are skipped; string contents are not looked into."""
+    masked = mask(text)
+    out = []
+    for m in _TOKEN.finditer(masked):
+        tok = m.group()
+        if tok.startswith("`") and len(tok) > 1:
+            out.append(("name", text[m.start() + 1:m.end() - 1].replace("``", "`"), m.start()))
+        elif tok[0] in "'\"" and len(tok) > 1:
+            out.append(("string", "", m.start()))
+        elif tok[0].isalnum() or tok[0] == "_":
+            out.append(("name", tok, m.start()))
+        else:
+            out.append(("symbol", tok, m.start()))
+    return out
+
+
+def read_only_problems(statement: str, first_line: int = 1) -> list[tuple[int, str]]:
+    """What in one statement a read script may not do, with lines: LOAD CSV (the server fetches a file or
+    URL), TERMINATE TRANSACTIONS, CALL of a procedure outside READ_ONLY_PROCEDURES (dbms.* administers
+    the server), administration commands. Words inside strings, comments and property names do not count."""
+    toks = tokens(statement)
+    words = [v.lower() if k == "name" else (v if k == "symbol" else "'") for k, v, _ in toks]
+    out: list[tuple[int, str]] = []
+
+    def line(i: int) -> int:
+        return first_line + statement.count("\n", 0, toks[i][2])
+
+    start = 0
+    while start < len(words) and words[start] in ("use", "explain", "profile"):  # USE name, EXPLAIN, PROFILE
+        start += 2 if words[start] == "use" else 1
+        while start + 1 < len(words) and words[start] == ".":
+            start += 2
+    if start < len(words) and toks[start][0] == "name":
+        head = words[start]
+        rest = [w for w in words[start + 1:start + 6] if w not in _FILLER]
+        obj = rest[0] if rest and rest[0] in _ADMIN_OBJECTS else None
+        if head in _ADMIN_FIRST or (head in ("create", "drop", "rename") and obj):
+            what = f"{head.upper()} {obj.upper()}" if obj else head.upper()
+            out.append((line(start), f"{what} is an administration command, which a read script may not "
+                                     f"run{_WRITE_HINT}"))
+    for i, w in enumerate(words):
+        if toks[i][0] != "name" or (i and words[i - 1] in (".", ":", "$")):
+            continue
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if w == "load" and nxt == "csv":
+            out.append((line(i), f"LOAD CSV makes the server read a file or fetch a URL, which a read script may "
+                                 f"not do{_WRITE_HINT}"))
+        elif w == "terminate" and nxt in ("transaction", "transactions"):
+            out.append((line(i), f"TERMINATE TRANSACTIONS ends other sessions' work, which a read script may not "
+                                 f"do{_WRITE_HINT}"))
+        elif w == "call" and i + 1 < len(toks) and toks[i + 1][0] == "name":
+            j, parts = i + 1, [toks[i + 1][1]]
+            while j + 2 < len(toks) and words[j + 1] == "." and toks[j + 2][0] == "name":
+                parts.append(toks[j + 2][1])
+                j += 2
+            name = ".".join(parts)
+            if name.lower() in READ_ONLY_PROCEDURES:
+                continue
+            why = ("an administration procedure" if name.lower().startswith("dbms.")
+                   else "not a known read-only procedure")
+            out.append((line(i), f"CALL {name} is {why}, which a read script may not run{_WRITE_HINT} "
+                                 "(read scripts may call db.labels, db.schema.* and the index queries)"))
+    return out
+
+
+def read_only_refusals(statements: tuple[Statement, ...] | list[Statement]) -> list[tuple[int, str]]:
+    """``read_only_problems`` of every statement, with file lines (a statement's line is that of its first
+    code, after any leading comment)."""
+    out = []
+    for st in statements:
+        masked = mask(st.text)
+        code_start = len(masked) - len(masked.lstrip())
+        out += read_only_problems(st.text, st.line - st.text.count("\n", 0, code_start))
+    return out
 
 
 # --- parsing a file -------------------------------------------------------------------------------------------
@@ -274,7 +382,7 @@ def _params(node: Node, problems: _Problems) -> list[Param]:
                 default = coerce(draft, raw) if ptype not in ("entity", "country", "string") else raw
             except QueryError as e:
                 problems.add(line, f"default: {e}")
-                continue
+                default, required = None, True  # still declared, so that its uses draw no second error
         out.append(Param(name, ptype, default, required, draft.description, line))
     return out
 
@@ -348,6 +456,9 @@ def parse_query(path: Path, *, canned: bool = False, text: str | None = None) ->
     for p in params:
         if p.name not in used:
             problems.add(p.line, f"parameter {p.name!r} is declared but the body never uses ${p.name}")
+    if mode != "write":
+        for line, message in read_only_refusals(statements):
+            problems.add(line, message)
     problems.raise_if_any()
     return Query(
         name=name, title=values.get("title", ""), description=values.get("description", ""),

@@ -26,6 +26,7 @@ from wbkg.graph.connection import Graph as Neo4jGraph
 from wbkg.ontology.model import ROOT_CLASS
 from wbkg.ontology.owl import build_ontology
 from wbkg.ontology.vocab import Vocab
+from wbkg.rdf.dataset_description import dataset_triples
 from wbkg.rdf.mapping import (
     Triple,
     bind_prefixes,
@@ -110,6 +111,7 @@ def graph_triples(graph: Neo4jGraph, v: Vocab, *, progress: bool = False,
                     props = row["props"]
                     yield from relationship_triples(v, rtype, row["source"], row["target"], props["id"], props)
                 bar.update(len(rows))
+        yield from dataset_triples(v)
     finally:
         bar.close()
 

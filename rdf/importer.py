@@ -10,11 +10,10 @@ mapping does not produce are reported.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from rdflib import RDF, Dataset, Graph, Literal, URIRef
+from rdflib import RDF, Dataset, Graph, URIRef
 from rdflib.term import Node
 
 from wbkg.errors import InvalidData, Problem
@@ -22,7 +21,7 @@ from wbkg.loaders.dataset import Dataset as RecordSet
 from wbkg.loaders.dataset import _Reader
 from wbkg.loaders.safeyaml import LinedDict
 from wbkg.ontology.model import PropertyDef
-from wbkg.ontology.vocab import WIKIDATA, Vocab, vocab
+from wbkg.ontology.vocab import Vocab, vocab
 from wbkg.rdf.mapping import dataset_graph, is_node_iri, node_class
 from wbkg.rdf.validate import shacl_problems
 
@@ -88,32 +87,6 @@ def validate_rdf_file(path: Path, base: str) -> int:
 
 # -- the inverse mapping -------------------------------------------------------------------------
 
-def _python(p: PropertyDef, v: Vocab, obj: Node) -> Any:
-    """The record value (as YAML would give it) of one RDF object, or raise ValueError."""
-    if p.type == "ref":
-        ident = v.node_id(str(obj)) if isinstance(obj, URIRef) else None
-        if ident is None:
-            raise ValueError(f"{obj.n3()} is not a wbkg node IRI")
-        return ident
-    if p.type == "qid":
-        if not isinstance(obj, URIRef) or not str(obj).startswith(str(WIKIDATA)):
-            raise ValueError(f"{obj.n3()} is not a Wikidata entity IRI")
-        return str(obj)[len(str(WIKIDATA)):]
-    if not isinstance(obj, Literal):
-        raise ValueError(f"{obj.n3()} must be a literal")
-    text = str(obj)
-    if p.type == "integer":
-        if not text.lstrip("-").isdigit():
-            raise ValueError(f"{text!r} is not an integer")
-        return int(text)
-    if p.type in ("decimal", "percent"):
-        try:
-            return float(Decimal(text))
-        except InvalidOperation:
-            raise ValueError(f"{text!r} is not a decimal") from None
-    return text
-
-
 def _props(g: Graph, v: Vocab, subject: URIRef, defs: dict[str, PropertyDef], by_iri: dict[URIRef, str],
            skip: set[Node], path: Path, ident: str, problems: list[Problem]) -> dict[str, Any]:
     out: dict[str, Any] = {}
@@ -126,7 +99,7 @@ def _props(g: Graph, v: Vocab, subject: URIRef, defs: dict[str, PropertyDef], by
             continue
         d = defs[name]
         try:
-            value = _python(d, v, obj)
+            value = d.kind.value(obj, v)
         except ValueError as e:
             problems.append(_problem(path, str(e), ident, name))
             continue

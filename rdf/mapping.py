@@ -17,44 +17,14 @@ from rdflib.term import Node
 
 from wbkg.loaders.dataset import Dataset
 from wbkg.ontology.model import Model, PropertyDef
-from wbkg.ontology.vocab import WIKIDATA, Vocab
+from wbkg.ontology.vocab import Vocab
 
 Triple = tuple[Node, Node, Node]
-DATE_XSD = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
-
-
-def literal(p: PropertyDef, value: Any) -> Node:
-    """A typed literal (or IRI, for references) for one property value."""
-    t = p.type
-    if t == "date":
-        return Literal(value, datatype=DATE_XSD[len(value)])
-    if t == "integer":
-        return Literal(int(value), datatype=XSD.integer)
-    if t in ("decimal", "percent"):
-        return Literal(_decimal_text(value), datatype=XSD.decimal)
-    if t == "url":
-        return Literal(value, datatype=XSD.anyURI)
-    return Literal(value)
-
-
-def _decimal_text(value: float | int) -> str:
-    # Always with a decimal point ("30.0", not "30"): Turtle and TriG write xsd:decimal as a bare
-    # number that must contain a point, so any other lexical form would not survive a round trip.
-    text = repr(float(value))
-    if "e" in text or "E" in text:
-        text = f"{float(value):f}".rstrip("0")
-        text = text + "0" if text.endswith(".") else text
-    return text
 
 
 def _values(v: Vocab, p: PropertyDef, value: Any) -> Iterator[Node]:
     for item in value if p.many else [value]:
-        if p.type == "ref":
-            yield v.node(item)
-        elif p.type == "qid":
-            yield WIKIDATA[item]
-        else:
-            yield literal(p, item)
+        yield p.kind.term(item, v)
 
 
 def node_triples(v: Vocab, cls: str, props: dict[str, Any]) -> Iterator[Triple]:

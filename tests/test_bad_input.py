@@ -154,13 +154,13 @@ EXPECTED: dict[str, list[str]] = {
         "{D}/top-level-list.yaml:1: a data file must be a mapping with 'nodes' and/or 'relationships'",
     ],
     "unknown-class.yaml": [
-        "{D}/unknown-class.yaml:8 id=acme field=class: unknown class 'Company' (one of: State, Agency, Firm, Organization, Person, Place, Program, Agreement, Project, Procurement, Event, Claim, Source)",  # noqa: E501
+        "{D}/unknown-class.yaml:8 id=acme field=class: unknown class 'Company' (one of: State, Agency, Firm, Organization, Person, Place, Program, Agreement, Project, Procurement, Donation, CoverageGap, Event, Claim, Source)",  # noqa: E501
     ],
     "unknown-field.yaml": [
-        "{D}/unknown-field.yaml:10 id=acme field=ceo: unknown field (allowed: aliases, description, founded, id, kind, listing, name, sources, wikidata)",  # noqa: E501
+        "{D}/unknown-field.yaml:10 id=acme field=ceo: unknown field (allowed: aliases, description, founded, id, kind, listing, name, sources, themes, wikidata)",  # noqa: E501
     ],
     "unknown-rel-type.yaml": [
-        "{D}/unknown-rel-type.yaml:16 field=type: unknown relationship type 'CONTROLS' (one of: OWNS, PART_OF, LOCATED_IN, PARTY_TO, PARTICIPATES_IN, ORGANIZES, FINANCES, CONTRACTOR_OF, SUPPLIES, PROCURES, DEPLOYED_TO, TARGETS, RESTRICTS, LITIGATES, CONVICTED_IN, RECOGNIZES, DOES_NOT_RECOGNIZE, MEMBER_OF, AFFILIATED_WITH, ASSERTS, DENIES, CONTRADICTS, CONCERNS, LED_TO)",  # noqa: E501
+        "{D}/unknown-rel-type.yaml:16 field=type: unknown relationship type 'CONTROLS' (one of: OWNS, PART_OF, LOCATED_IN, PARTY_TO, PARTICIPATES_IN, ORGANIZES, FINANCES, DONATES, RECEIVES, CONTRACTOR_OF, SUPPLIES, PROCURES, DEPLOYED_TO, TARGETS, RESTRICTS, LITIGATES, CONVICTED_IN, RECOGNIZES, DOES_NOT_RECOGNIZE, MEMBER_OF, AFFILIATED_WITH, ASSERTS, DENIES, CONTRADICTS, CONCERNS, LED_TO)",  # noqa: E501
     ],
     "unknown-top-key.yaml": [
         "{D}/unknown-top-key.yaml:7 field=edges: unknown top-level key (allowed: nodes, relationships)",

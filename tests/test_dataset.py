@@ -19,14 +19,16 @@ from wbkg.rdf.validate import validate_paths
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 NODE_COUNTS = {
-    "Agency": 32, "Agreement": 10, "Claim": 9, "Event": 65, "Firm": 25, "Organization": 22, "Person": 22,
-    "Place": 44, "Procurement": 8, "Program": 11, "Project": 8, "Source": 129, "State": 21,
+    "Agency": 54, "Agreement": 30, "Claim": 9, "CoverageGap": 17, "Donation": 7, "Event": 93, "Firm": 43,
+    "Organization": 22, "Person": 26, "Place": 48, "Procurement": 12, "Program": 11, "Project": 14, "Source": 233,
+    "State": 21,
 }
 REL_COUNTS = {
-    "AFFILIATED_WITH": 20, "ASSERTS": 14, "CONCERNS": 20, "CONTRACTOR_OF": 6, "CONTRADICTS": 9, "CONVICTED_IN": 4,
-    "DENIES": 4, "DEPLOYED_TO": 16, "DOES_NOT_RECOGNIZE": 3, "FINANCES": 1, "LED_TO": 18, "LITIGATES": 2,
-    "LOCATED_IN": 123, "MEMBER_OF": 1, "ORGANIZES": 48, "OWNS": 16, "PARTICIPATES_IN": 50, "PARTY_TO": 22,
-    "PART_OF": 82, "PROCURES": 8, "RESTRICTS": 20, "SUPPLIES": 10, "TARGETS": 9,
+    "AFFILIATED_WITH": 23, "ASSERTS": 14, "CONCERNS": 20, "CONTRACTOR_OF": 12, "CONTRADICTS": 9, "CONVICTED_IN": 4,
+    "DENIES": 4, "DEPLOYED_TO": 16, "DOES_NOT_RECOGNIZE": 3, "DONATES": 7, "FINANCES": 7, "LED_TO": 18,
+    "LITIGATES": 2, "LOCATED_IN": 157, "MEMBER_OF": 1, "ORGANIZES": 49, "OWNS": 19, "PARTICIPATES_IN": 93,
+    "PARTY_TO": 62, "PART_OF": 115, "PROCURES": 12, "RECEIVES": 7, "RECOGNIZES": 1, "RESTRICTS": 21, "SUPPLIES": 13,
+    "TARGETS": 10,
 }
 
 
@@ -52,7 +54,7 @@ def curated(graph_db: Graph, neo4j_cfg: Config) -> Graph:
 def test_validate_cli() -> None:
     result = CliRunner().invoke(cli, ["validate", str(DATA)])
     assert result.exit_code == 0, result.output
-    assert result.output.splitlines()[0] == "ok: 12 file(s), 406 nodes, 506 relationships"
+    assert result.output.splitlines()[0] == "ok: 19 file(s), 640 nodes, 699 relationships"
 
 
 def test_counts_per_label(curated: Graph) -> None:
@@ -80,9 +82,10 @@ def test_load_cli_reports_no_change_on_reload(curated: Graph) -> None:
     result = CliRunner().invoke(cli, ["load", "--quiet", str(DATA)])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "loaded 406 nodes and 506 relationships into neo4j",
+        "loaded 640 nodes and 699 relationships into neo4j",
         "created: none",
         "updated: none",
+        "removed: none",
     ]
 
 
@@ -138,7 +141,7 @@ def test_patrol_rounds(curated: Graph) -> None:
         ("croatia-safe-tourist-season", 2, "2019-07-13", 8),
         ("croatia-safe-tourist-season", 3, "2022-07-16", 8),
         ("croatia-safe-tourist-season", 4, "2023-07-16", 8),
-        ("croatia-safe-tourist-season", 5, "2024-07-22", 8),
+        ("croatia-safe-tourist-season", 5, "2024-07-16", 8),
         ("croatia-safe-tourist-season", 6, "2025-07-17", 8),
         ("serbia-china-joint-patrols", 1, "2019-09-17", 6),
         ("serbia-china-joint-patrols", 2, "2023-09-28", 9),

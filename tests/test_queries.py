@@ -23,10 +23,10 @@ from wbkg.rdf.validate import validate_paths
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 README = DATA.parent / "README.md"
-CANNED = ["contested-claims", "country-profile", "investment-for-security", "neighbourhood", "ownership-chain",
-          "path", "police-presence", "security-agreements", "state-linked-suppliers", "timeline",
+CANNED = ["contested-claims", "country-profile", "coverage", "investment-for-security", "neighbourhood",
+          "ownership-chain", "path", "police-presence", "security-agreements", "state-linked-suppliers", "timeline",
           "transnational-repression"]
-ANCHORED = [n for n in CANNED if n not in ("contested-claims", "transnational-repression")]
+ANCHORED = [n for n in CANNED if n not in ("contested-claims", "coverage", "transnational-repression")]
 
 logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
 
@@ -120,8 +120,12 @@ def test_parameter_values_are_typed_per_header(tmp_path: Path) -> None:
     assert bind(q, {"i": "3", "d": "2019", "b": "TRUE", "f": "2"}) == {"i": 3, "f": 2.0, "b": True, "d": "2019",
                                                                       "s": ""}
     for raw, message in [({"i": "x", "d": "2019"}, "parameter 'i' must be an integer, got 'x'"),
-                         ({"i": "1", "d": "2019-02-30"}, "parameter 'd': '2019-02-30' is not a calendar date"),
-                         ({"i": "1", "d": "19"}, "parameter 'd' must be a date YYYY, YYYY-MM or YYYY-MM-DD, got '19'"),
+                         ({"i": "1", "d": "2019-02-30"}, "parameter 'd': '2019-02-30' is not a real calendar date"),
+                         ({"i": "1", "d": "19"},
+                          "parameter 'd': '19' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"),
+                         ({"i": "1", "d": "２０２０-０５"},
+                          "parameter 'd': '２０２０-０５' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD"),
+                         ({"i": "１２", "d": "2020"}, "parameter 'i' must be an integer in ASCII digits, got '１２'"),
                          ({"d": "2019"}, "script needs parameter 'i' (integer): add -p i VALUE"),
                          ({"i": "1", "d": "2019", "z": "1"}, "script has no parameter 'z' (declared: i, f, b, d, s)")]:
         with pytest.raises(QueryError) as e:
@@ -141,6 +145,7 @@ def test_unknown_canned_query_suggests_the_closest() -> None:
 LIST_OUTPUT = """\
 contested-claims          ()  Contested claims
 country-profile           (country)  Profile of a country
+coverage                  ()  Coverage of the region, country by theme
 investment-for-security   (country)  Chinese-backed infrastructure meeting security cooperation
 neighbourhood             (entity, depth=1)  Neighbourhood of an entity
 ownership-chain           (entity)  Ownership chain of a firm
@@ -251,7 +256,9 @@ def test_a_write_script_writes_in_one_transaction(curated: Graph, tmp_path: Path
                         "CREATE (:Entity {id: $id, name: 'temp'});\nMATCH (n:Entity {id: $id}) RETURN n.name AS name;\n"
                         "MATCH (n:Entity {id: $id}) DETACH DELETE n\n")
     r = invoke("--file", str(p), "-p", "id", "temp-write-test", "--format", "json")
-    assert (r.exit_code, r.output) == (0, '[\n  {\n    "name": "temp"\n  }\n]\n')
+    # several statements: one list per statement that returns columns (the shape follows the script, so
+    # that rows can be written as they arrive)
+    assert (r.exit_code, r.output) == (0, '[\n  [\n    {\n      "name": "temp"\n    }\n  ]\n]\n')
     assert counts(curated) == before
 
 
@@ -320,7 +327,122 @@ def test_cli_run_formats(curated: Graph) -> None:
 
 # --- exact rows of each canned query on the curated dataset (checked against data/*.yaml) ---
 
-EXPECTED: dict[str, Any] = {'ownership-chain': ({'entity': 'Hytera'},
+COVERAGE_ROWS = [{'country': 'RS', 'theme': 'police-cooperation', 'facts': 8, 'links': 36, 'gaps': [], 'status': 'ok'},
+ {'country': 'RS', 'theme': 'police-stations', 'facts': 6, 'links': 46, 'gaps': [], 'status': 'ok'},
+ {'country': 'RS', 'theme': 'surveillance', 'facts': 12, 'links': 45, 'gaps': [], 'status': 'ok'},
+ {'country': 'RS', 'theme': 'defence', 'facts': 4, 'links': 8, 'gaps': [], 'status': 'ok'},
+ {'country': 'RS', 'theme': 'infrastructure', 'facts': 14, 'links': 44, 'gaps': [], 'status': 'ok'},
+ {'country': 'RS', 'theme': 'diplomacy', 'facts': 7, 'links': 20, 'gaps': [], 'status': 'ok'},
+ {'country': 'BA',
+  'theme': 'police-cooperation',
+  'facts': 2,
+  'links': 4,
+  'gaps': ['gap-ba-police-cooperation'],
+  'status': 'gap recorded'},
+ {'country': 'BA',
+  'theme': 'police-stations',
+  'facts': 2,
+  'links': 7,
+  'gaps': ['gap-ba-police-stations'],
+  'status': 'gap recorded'},
+ {'country': 'BA', 'theme': 'surveillance', 'facts': 7, 'links': 19, 'gaps': [], 'status': 'ok'},
+ {'country': 'BA', 'theme': 'defence', 'facts': 3, 'links': 6, 'gaps': [], 'status': 'ok'},
+ {'country': 'BA', 'theme': 'infrastructure', 'facts': 5, 'links': 14, 'gaps': [], 'status': 'ok'},
+ {'country': 'BA', 'theme': 'diplomacy', 'facts': 3, 'links': 6, 'gaps': [], 'status': 'ok'},
+ {'country': 'ME',
+  'theme': 'police-cooperation',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-me-police-cooperation'],
+  'status': 'gap recorded'},
+ {'country': 'ME',
+  'theme': 'police-stations',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-me-police-stations'],
+  'status': 'gap recorded'},
+ {'country': 'ME',
+  'theme': 'surveillance',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-me-surveillance'],
+  'status': 'gap recorded'},
+ {'country': 'ME', 'theme': 'defence', 'facts': 3, 'links': 5, 'gaps': [], 'status': 'ok'},
+ {'country': 'ME', 'theme': 'infrastructure', 'facts': 3, 'links': 9, 'gaps': [], 'status': 'ok'},
+ {'country': 'ME', 'theme': 'diplomacy', 'facts': 4, 'links': 8, 'gaps': [], 'status': 'ok'},
+ {'country': 'MK', 'theme': 'police-cooperation', 'facts': 3, 'links': 6, 'gaps': [], 'status': 'ok'},
+ {'country': 'MK',
+  'theme': 'police-stations',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-mk-police-stations'],
+  'status': 'gap recorded'},
+ {'country': 'MK',
+  'theme': 'surveillance',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-mk-surveillance'],
+  'status': 'gap recorded'},
+ {'country': 'MK', 'theme': 'defence', 'facts': 4, 'links': 8, 'gaps': [], 'status': 'ok'},
+ {'country': 'MK', 'theme': 'infrastructure', 'facts': 4, 'links': 10, 'gaps': [], 'status': 'ok'},
+ {'country': 'MK', 'theme': 'diplomacy', 'facts': 3, 'links': 5, 'gaps': [], 'status': 'ok'},
+ {'country': 'AL',
+  'theme': 'police-cooperation',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-al-police-cooperation'],
+  'status': 'gap recorded'},
+ {'country': 'AL',
+  'theme': 'police-stations',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-al-police-stations'],
+  'status': 'gap recorded'},
+ {'country': 'AL',
+  'theme': 'surveillance',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-al-surveillance'],
+  'status': 'gap recorded'},
+ {'country': 'AL', 'theme': 'defence', 'facts': 0, 'links': 0, 'gaps': ['gap-al-defence'], 'status': 'gap recorded'},
+ {'country': 'AL', 'theme': 'infrastructure', 'facts': 4, 'links': 8, 'gaps': [], 'status': 'ok'},
+ {'country': 'AL', 'theme': 'diplomacy', 'facts': 4, 'links': 6, 'gaps': [], 'status': 'ok'},
+ {'country': 'XK',
+  'theme': 'police-cooperation',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-xk-police-cooperation'],
+  'status': 'gap recorded'},
+ {'country': 'XK',
+  'theme': 'police-stations',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-xk-police-stations'],
+  'status': 'gap recorded'},
+ {'country': 'XK', 'theme': 'surveillance', 'facts': 3, 'links': 8, 'gaps': [], 'status': 'ok'},
+ {'country': 'XK', 'theme': 'defence', 'facts': 1, 'links': 3, 'gaps': ['gap-xk-defence'], 'status': 'gap recorded'},
+ {'country': 'XK',
+  'theme': 'infrastructure',
+  'facts': 0,
+  'links': 0,
+  'gaps': ['gap-xk-infrastructure'],
+  'status': 'gap recorded'},
+ {'country': 'XK', 'theme': 'diplomacy', 'facts': 5, 'links': 8, 'gaps': [], 'status': 'ok'},
+ {'country': 'HR', 'theme': 'police-cooperation', 'facts': 8, 'links': 35, 'gaps': [], 'status': 'ok'},
+ {'country': 'HR', 'theme': 'police-stations', 'facts': 3, 'links': 37, 'gaps': [], 'status': 'ok'},
+ {'country': 'HR',
+  'theme': 'surveillance',
+  'facts': 1,
+  'links': 2,
+  'gaps': ['gap-hr-surveillance'],
+  'status': 'gap recorded'},
+ {'country': 'HR', 'theme': 'defence', 'facts': 1, 'links': 2, 'gaps': ['gap-hr-defence'], 'status': 'gap recorded'},
+ {'country': 'HR', 'theme': 'infrastructure', 'facts': 3, 'links': 8, 'gaps': [], 'status': 'ok'},
+ {'country': 'HR', 'theme': 'diplomacy', 'facts': 5, 'links': 11, 'gaps': [], 'status': 'ok'}]
+
+
+EXPECTED: dict[str, Any] = {'coverage': ({}, None, COVERAGE_ROWS),
+ 'ownership-chain': ({'entity': 'Hytera'},
                      None,
                      [{'ultimate_owner': 'Chen Qingzhou',
                        'owner_kind': 'person',
@@ -338,7 +460,7 @@ EXPECTED: dict[str, Any] = {'ownership-chain': ({'entity': 'Hytera'},
                                  "Shenzhen Municipal People's Government"],
                        'shares': [None, None],
                        'effective_share': None,
-                       'statuses': ['disputed', 'corroborated'],
+                       'statuses': ['disputed', 'asserted'],
                        'claims': ['claim-hytera-state-owned']}]),
  'state-linked-suppliers': ({'country': 'RS'},
                             ['supplier', 'procurement', 'buyers', 'date', 'ownership'],
@@ -516,12 +638,17 @@ EXPECTED: dict[str, Any] = {'ownership-chain': ({'entity': 'Hytera'},
  'country-profile': ({'country': 'BA'},
                      ['link', 'count'],
                      [{'link': 'AFFILIATED_WITH', 'count': 2},
+                      {'link': 'CONTRACTOR_OF', 'count': 2},
+                      {'link': 'DONATES', 'count': 1},
+                      {'link': 'FINANCES', 'count': 2},
                       {'link': 'LED_TO', 'count': 1},
-                      {'link': 'LOCATED_IN', 'count': 8},
+                      {'link': 'LOCATED_IN', 'count': 14},
                       {'link': 'ORGANIZES', 'count': 4},
-                      {'link': 'PARTICIPATES_IN', 'count': 1},
-                      {'link': 'PART_OF', 'count': 4},
+                      {'link': 'PARTICIPATES_IN', 'count': 5},
+                      {'link': 'PARTY_TO', 'count': 6},
+                      {'link': 'PART_OF', 'count': 12},
                       {'link': 'PROCURES', 'count': 4},
+                      {'link': 'RECEIVES', 'count': 3},
                       {'link': 'SUPPLIES', 'count': 3},
                       {'link': 'TARGETS', 'count': 4}]),
  'transnational-repression': ({},
@@ -537,7 +664,7 @@ EXPECTED: dict[str, Any] = {'ownership-chain': ({'entity': 'Hytera'},
                                 'kind': 'pressure',
                                 'responsible': 'Miao Dake',
                                 'date': '2024-10',
-                                'status': 'corroborated',
+                                'status': 'asserted',
                                 'denied_by': []},
                                {'target': '8th General Assembly of the World Uyghur Congress (Sarajevo)',
                                 'kind': 'surveillance',
@@ -566,9 +693,15 @@ EXPECTED: dict[str, Any] = {'ownership-chain': ({'entity': 'Hytera'},
                                 'denied_by': []},
                                {'target': 'World Uyghur Congress',
                                 'kind': 'pressure',
+                                'responsible': "People's Republic of China",
+                                'date': '2024-10',
+                                'status': 'asserted',
+                                'denied_by': []},
+                               {'target': 'World Uyghur Congress',
+                                'kind': 'pressure',
                                 'responsible': 'Uzbekistan',
                                 'date': '2024-10',
-                                'status': 'corroborated',
+                                'status': 'asserted',
                                 'denied_by': []},
                                {'target': 'Edi Rama',
                                 'kind': 'pressure',
@@ -595,11 +728,11 @@ EXPECTED: dict[str, Any] = {'ownership-chain': ({'entity': 'Hytera'},
  'path': ({'from': 'Hytera', 'to': 'China'},
           None,
           [{'hops': 3,
-            'path': 'Hytera Communications Corporation Limited -[LOCATED_IN corroborated]-> Shenzhen -[LOCATED_IN '
-                    "corroborated]-> Guangdong -[LOCATED_IN corroborated]-> People's Republic of China"},
+            'path': 'Hytera Communications Corporation Limited -[LOCATED_IN asserted]-> Shenzhen -[LOCATED_IN '
+                    "asserted]-> Guangdong -[LOCATED_IN asserted]-> People's Republic of China"},
            {'hops': 3,
             'path': 'Hytera Communications Corporation Limited <-[OWNS disputed]- Shenzhen Investment Holdings '
-                    "<-[OWNS corroborated]- Shenzhen Municipal People's Government -[PART_OF corroborated]-> "
+                    "<-[OWNS asserted]- Shenzhen Municipal People's Government -[PART_OF asserted]-> "
                     "People's Republic of China"}])}
 
 
@@ -618,7 +751,31 @@ def test_hytera_chain_reaches_the_state_through_a_disputed_link(curated: Graph) 
     lines = r.output.splitlines()
     assert lines[0].split(" | ")[0].strip() == "ultimate_owner"
     assert any("Shenzhen Municipal People's Government" in ln and "People's Republic of China" in ln
-               and "[disputed, corroborated]" in ln and "[claim-hytera-state-owned]" in ln for ln in lines)
+               and "[disputed, asserted]" in ln and "[claim-hytera-state-owned]" in ln for ln in lines)
     assert lines[-1] == "(2 rows)"
     # unknown shares stay unknown: the effective share is null, never 0
     assert [row["effective_share"] for row in rows(curated, "ownership-chain", entity="hytera")] == [None, None]
+
+
+def test_every_cell_has_three_sourced_facts_or_a_gap_record(curated: Graph) -> None:
+    got = rows(curated, "coverage")
+    assert len(got) == 42
+    assert [r["country"] for r in got[::6]] == ["RS", "BA", "ME", "MK", "AL", "XK", "HR"]
+    assert all(r["facts"] >= 3 or r["gaps"] for r in got)
+    assert [r for r in got if r["status"] == "missing"] == []
+    # every fact counted cites a source
+    unsourced = curated.rows("MATCH (f:Entity) WHERE f.themes IS NOT NULL AND size(coalesce(f.sources, [])) = 0 "
+                             "RETURN f.id AS id")
+    assert unsourced == []
+
+
+def test_cli_coverage_prints_the_matrix(curated: Graph) -> None:
+    r = CliRunner().invoke(cli, ["coverage", "--check"])
+    assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[0].split() == ["country", "police-cooperation", "police-stations", "surveillance", "defence",
+                                "infrastructure", "diplomacy"]
+    assert lines[1].split() == ["Serbia", "(RS)", "8/36", "6/46", "12/45", "4/8", "14/44", "7/20"]
+    assert len(lines) == 8
+    md = CliRunner().invoke(cli, ["coverage", "--markdown"])
+    assert md.exit_code == 0 and md.output in README.read_text(encoding="utf-8")

@@ -23,6 +23,7 @@ from wbkg.loaders.dataset import Dataset as RecordSet
 from wbkg.loaders.writer import load
 from wbkg.ontology.owl import build_ontology
 from wbkg.ontology.vocab import Vocab, vocab
+from wbkg.rdf.dataset_description import dataset_triples
 from wbkg.rdf.export import export_graph, stream_lines, write_export
 from wbkg.rdf.importer import read_rdf_dataset, validate_rdf_file
 from wbkg.rdf.mapping import dataset_graph
@@ -62,7 +63,11 @@ def records(v: Vocab) -> RecordSet:
 
 @pytest.fixture(scope="module")
 def expected(records: RecordSet, v: Vocab) -> Graph:
-    return dataset_graph(records, v)
+    """The mapping of the files plus the dataset description that every export carries."""
+    g = dataset_graph(records, v)
+    for t in dataset_triples(v):
+        g.add(t)
+    return g
 
 
 @pytest.fixture

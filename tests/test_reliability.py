@@ -233,13 +233,19 @@ def big_dataset(path: Path) -> tuple[int, int]:
     return len(nodes), len(rels)
 
 
+def open_loads(graph: Graph) -> int:
+    """How many load transactions are open (the writer tags them with metaData.wbkg = 'load')."""
+    return int(graph.rows("SHOW TRANSACTIONS YIELD metaData WHERE metaData.wbkg = 'load' RETURN count(*) AS c")
+               [0]["c"])
+
+
 def wait_for_open_write(graph: Graph, limit: float = 300) -> None:
-    """Until the load's transaction has begun writing (a transaction running our UNWIND MERGE)."""
+    """Until the load's writing transaction is open (it holds the load lock from its first statement)."""
     deadline = time.monotonic() + limit
     while time.monotonic() < deadline:
-        if running(graph, "MERGE (n:"):
+        if open_loads(graph):
             return
-        time.sleep(0.02)
+        time.sleep(0.01)
     raise AssertionError("the load never started writing")
 
 
@@ -259,7 +265,7 @@ def test_a_killed_load_leaves_nothing_and_a_rerun_completes(base_graph: Graph, n
     assert proc.returncode == -signal.SIGKILL
     # the server notices the dropped connection and rolls the transaction back
     deadline = time.monotonic() + 60
-    while running(base_graph, "UNWIND $rows") and time.monotonic() < deadline:
+    while open_loads(base_graph) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert fingerprint(base_graph) == before
     assert base_graph.rows("MATCH (n:Firm) WHERE n.id STARTS WITH 'big-' RETURN count(n) AS c") == [{"c": 0}]
@@ -269,6 +275,10 @@ def test_a_killed_load_leaves_nothing_and_a_rerun_completes(base_graph: Graph, n
     assert counts(base_graph) == (before_counts[0] + n_nodes, before_counts[1] + n_rels)
     graph_cleanup = "MATCH (n:Entity) WHERE n.id STARTS WITH 'big-' OR n.id IN ['src-big', 'state-big'] DETACH DELETE n"
     base_graph.rows(graph_cleanup, write=True)
+    # the re-run left its record
+    assert base_graph.rows("MATCH (r:LoadRecord {dataset: 'big'}) RETURN r.created AS created, r.removed AS removed"
+                           ) == [{"created": n_nodes + n_rels, "removed": 0}]
+    base_graph.rows("MATCH (r:LoadRecord {dataset: 'big'}) DELETE r", write=True)
     assert fingerprint(base_graph) == before
 
 

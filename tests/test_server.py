@@ -199,6 +199,15 @@ def _jvms_of(home: Path) -> list[int]:
     return pids
 
 
+def mode_of(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def readable_by_others(root: Path) -> list[str]:
+    """Files and folders under ``root`` that group or others may read, write or enter."""
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if not p.is_symlink() and mode_of(p) & 0o077)
+
+
 def test_second_instance_life_cycle(tmp_path: Path) -> None:
     """Install, start, status, stop in a private WBKG_HOME on free ports; afterwards no JVM remains."""
     env, bolt, http = private_server_env(tmp_path)
@@ -208,6 +217,13 @@ def test_second_instance_life_cycle(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     password_file = tmp_path / "home" / "password"
     assert password_file.stat().st_mode & 0o777 == 0o600
+    assert (mode_of(tmp_path / "home"), mode_of(home)) == (0o700, 0o700)
+    assert mode_of(home / "data" / "dbms" / "auth.ini") & 0o077 == 0
+    assert readable_by_others(home) == []
+    # a home made by an older wbkg (0755, auth.ini 0644) is tightened by the next start
+    (tmp_path / "home").chmod(0o755)
+    home.chmod(0o755)
+    (home / "data" / "dbms" / "auth.ini").chmod(0o644)
     password = password_file.read_text(encoding="utf-8").strip()
     assert len(password) >= 24
     assert password not in r.stdout + r.stderr
@@ -252,6 +268,9 @@ def test_second_instance_life_cycle(tmp_path: Path) -> None:
                                    f"(browser http://127.0.0.1:{http}/browser/) after ")
         assert not any(password in line for line in said)
         assert (home / "run" / "wbkg.pid").read_text().strip() == str(st.pid)
+        assert (mode_of(tmp_path / "home"), mode_of(home)) == (0o700, 0o700)
+        assert mode_of(home / "data" / "dbms" / "auth.ini") == 0o600
+        assert readable_by_others(home) == []  # including what the running server wrote (umask 077)
 
         socks = listening_sockets(st.pid)
         assert sorted(p for _, p in socks) == sorted([bolt, http])

@@ -57,6 +57,12 @@ class ConnectionError(WbkgError):  # noqa: A001 - deliberately shadows the built
     exit_code = 3
 
 
+class OutputError(WbkgError):
+    """Results or an export could not be written (missing directory, a directory, a full disk)."""
+
+    exit_code = 1
+
+
 class ServerError(WbkgError):
     """The local Neo4j server could not be installed, started or stopped."""
 

@@ -3,8 +3,10 @@ and running ``neo4j-admin`` (``org.neo4j.cli.AdminTool``) from the resolved jars
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import stat
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -18,6 +20,20 @@ from wbkg.errors import ServerError
 CONF_TEMPLATE = Path(str(files(__package__).joinpath("neo4j.conf.template")))
 ADMIN_TOOL = "org.neo4j.cli.AdminTool"
 MIN_PASSWORD_LENGTH = 8  # Neo4j's dbms.security.auth_minimum_password_length
+
+
+def private_dir(path: Path) -> None:
+    """Create ``path`` (and missing parents) if needed, and make it 0700."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if stat.S_IMODE(path.stat().st_mode) != 0o700:
+        path.chmod(0o700)
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a small file that only its owner may read (mode 0600 from creation)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 @dataclass(frozen=True)
@@ -65,7 +81,21 @@ class ServerHome:
     def make_dirs(self) -> None:
         for d in (self.conf_dir, self.data_dir, self.logs_dir, self.run_dir, self.root / "import",
                   self.root / "plugins"):
-            d.mkdir(parents=True, exist_ok=True)
+            d.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+    def make_private(self, wbkg_home: Path) -> None:
+        """$WBKG_HOME and the server's folder 0700, and no file in the server's folder readable by others:
+        the store holds every record, data/dbms/auth.ini the password hashes. Homes made by older
+        versions (0755, auth.ini 0644) are tightened on the next install or start."""
+        private_dir(wbkg_home)
+        private_dir(self.root)
+        for root, dirs, names in os.walk(self.root):
+            for name in dirs + names:
+                path = os.path.join(root, name)
+                with contextlib.suppress(OSError):
+                    mode = os.lstat(path).st_mode
+                    if mode & 0o077 and not stat.S_ISLNK(mode):
+                        os.chmod(path, stat.S_IMODE(mode) & 0o700)
 
     def env(self) -> dict[str, str]:
         """The environment the server and neo4j-admin run with."""
@@ -105,7 +135,7 @@ def run_admin(home: ServerHome, java: str, classpath: str, argfile_lines: list[s
         f.write("".join(f"{line}\n" for line in argfile_lines))
     try:
         return subprocess.run([java, "-cp", classpath, ADMIN_TOOL, f"@{argfile}"], capture_output=True,
-                              text=True, env=home.env(), cwd=home.root, timeout=timeout)
+                              text=True, env=home.env(), cwd=home.root, timeout=timeout, umask=0o077)
     finally:
         argfile.unlink(missing_ok=True)
 
@@ -119,7 +149,7 @@ def set_initial_password(home: ServerHome, cfg: Config, java: str, classpath: st
     else:
         password = secrets.token_urlsafe(24)
         pf = cfg.password_file
-        pf.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(pf.parent)
         pf.unlink(missing_ok=True)
         fd = os.open(pf, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8") as f:

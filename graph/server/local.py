@@ -10,6 +10,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from neo4j import exceptions as nx
 from wbkg.config import Config, load_config, local_bolt_uri, local_browser_url
 from wbkg.errors import ServerError
 from wbkg.graph.connection import open_driver
-from wbkg.graph.server.install import ServerHome, set_initial_password, write_conf
+from wbkg.graph.server.install import ServerHome, private_dir, set_initial_password, write_conf, write_private
 from wbkg.graph.server.process import (
     cmdline,
     file_lock,
@@ -102,7 +103,7 @@ class LocalServer:
 
         Returns False (and says so) when everything was already in place.
         """
-        with file_lock(self.home / ".lock"):
+        with self._lock():
             have_cp = read_classpath(self.layout.classpath_file) is not None
             have_auth = self.auth_file.is_file()
             if have_cp and have_auth and self.conf_file.is_file():
@@ -116,13 +117,14 @@ class LocalServer:
             self._write_conf()
             if not have_auth:
                 set_initial_password(self.layout, self.cfg, java, cp, self.say)
+            self.layout.make_private(self.cfg.home)
             self.say(f"installed Neo4j {neo4j_version()} Community in {self.home} "
                      f"in {time.monotonic() - t0:.1f} s; start it with 'wbkg neo4j start'")
             return True
 
     def start(self, wait: bool = True, timeout: float = 180.0) -> ServerStatus:
         """Spawn the server detached; with ``wait``, return once Bolt accepts a login."""
-        with file_lock(self.home / ".lock"):
+        with self._lock():
             cp = read_classpath(self.layout.classpath_file)
             if cp is None or not self.conf_file.is_file():
                 raise ServerError(f"the local Neo4j server is not installed in {self.home}: "
@@ -142,6 +144,7 @@ class LocalServer:
                     )
             self.layout.make_dirs()
             self._write_conf()
+            self.layout.make_private(self.cfg.home)
             t0 = time.monotonic()
             pid = self._spawn(java, cp)
             self.say(f"starting Neo4j {neo4j_version()} (pid {pid}); log: {self.log_file}")
@@ -151,7 +154,7 @@ class LocalServer:
 
     def stop(self, timeout: float = 60.0) -> bool:
         """Stop the server (SIGTERM, then SIGKILL after ``timeout``); False when it was not running."""
-        with file_lock(self.home / ".lock"):
+        with self._lock():
             pid = self._running_pid()
             if pid is None:
                 self.pid_file.unlink(missing_ok=True)
@@ -218,7 +221,7 @@ class LocalServer:
                f"--config-dir={self.layout.conf_dir}", "--console-mode"]
         header = f"{_RUN_HEADER}{time.strftime('%Y-%m-%d %H:%M:%S %z')} ----\n"
         pid = spawn_detached(cmd, env, self.home, self.log_file, header)
-        self.pid_file.write_text(f"{pid}\n", encoding="utf-8")
+        write_private(self.pid_file, f"{pid}\n")
         return pid
 
     def _wait_ready(self, pid: int, t0: float, timeout: float) -> None:
@@ -293,7 +296,7 @@ class LocalServer:
         for found in live_pids():
             if self._is_ours(found):
                 if self.layout.run_dir.is_dir():
-                    self.pid_file.write_text(f"{found}\n", encoding="utf-8")
+                    write_private(self.pid_file, f"{found}\n")
                 return found
         self.pid_file.unlink(missing_ok=True)
         return None
@@ -310,3 +313,8 @@ class LocalServer:
             return None
         return int(bolt.group(1)), int(http.group(1))
 
+    def _lock(self) -> AbstractContextManager[None]:
+        """One install/start/stop at a time per home (across processes), in private folders."""
+        private_dir(self.cfg.home)
+        private_dir(self.home)
+        return file_lock(self.home / ".lock")

@@ -84,11 +84,12 @@ def live_pids() -> Iterator[int]:
 
 def spawn_detached(cmd: list[str], env: dict[str, str], cwd: Path, log_file: Path, header: str) -> int:
     """Start ``cmd`` in its own session with output appended to ``log_file`` after ``header``; its pid."""
-    with open(log_file, "ab") as log:
+    with os.fdopen(os.open(log_file, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600), "ab") as log:
         log.write(header.encode())
         log.flush()
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                env=env, cwd=cwd, start_new_session=True, close_fds=True)
+                                env=env, cwd=cwd, start_new_session=True, close_fds=True,
+                                umask=0o077)  # the store and auth.ini readable by us alone
     _CHILDREN[proc.pid] = proc
     return proc.pid
 

@@ -6,12 +6,14 @@ Each concern has its own module here; this one assembles the group and turns eve
 
 from __future__ import annotations
 
+import errno
 import sys
 from importlib import import_module
 
 import click
 
-from wbkg.errors import InvalidData, WbkgError
+from wbkg.cli.output import OutputClosed, Stdout, cannot_write, silence_stdout
+from wbkg.errors import InvalidData, OutputError, WbkgError
 
 # Modules that each define ``register(group)``; listed once so ``--help`` shows them all.
 COMMAND_MODULES = ("neo4j", "doctor", "data", "query", "rdf", "interop", "browser", "coverage")
@@ -54,10 +56,17 @@ def report(e: WbkgError) -> None:
 def main() -> None:
     try:
         rv = cli.main(standalone_mode=False)
+        Stdout().flush()
         if isinstance(rv, int) and rv:
             sys.exit(rv)
+    except BrokenPipeError:  # the reader went away (``| head``): stop quietly, as other tools do
+        silence_stdout()
+        sys.exit(141)
     except WbkgError as e:
-        report(e)
+        if isinstance(e, OutputError):
+            silence_stdout()
+        if not isinstance(e, OutputClosed):
+            report(e)
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
@@ -68,3 +77,9 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except OSError as e:  # printing to a full disk or /dev/full (other OS errors are translated where they occur)
+        if e.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO):
+            raise
+        silence_stdout()
+        report(cannot_write("the output", e))
+        sys.exit(OutputError.exit_code)

@@ -56,22 +56,31 @@ def validate_cmd(paths: tuple[Path, ...], rdf_file: Path | None) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--rdf", "rdf_file", type=click.Path(path_type=Path, dir_okay=False),
               help="Load an RDF export made by 'wbkg export rdf' instead of YAML files.")
+@click.option("--dataset", "dataset", metavar="NAME",
+              help="The dataset these files are (default: the folder's name, e.g. 'data' for data/; "
+                   "a single file's name without its suffix).")
+@click.option("--dry-run", is_flag=True, help="Print what the load would create, update and remove "
+                                              "(with file and line), and write nothing.")
 @click.option("--ftm", "ftm_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
               help="Import FollowTheMoney entities (JSON lines, as OpenSanctions exports them) as their own dataset.")
 @click.option("--review", "review_file", type=click.Path(path_type=Path, dir_okay=False),
               help="With --ftm: where to write the proposed links to curated nodes (default FILE.review.csv).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def load_cmd(paths: tuple[Path, ...], rdf_file: Path | None, ftm_file: Path | None, review_file: Path | None,
-             quiet: bool) -> None:
-    """Validate, then load dataset files into Neo4j (all or nothing).
+def load_cmd(paths: tuple[Path, ...], rdf_file: Path | None, dataset: str | None, dry_run: bool,
+             ftm_file: Path | None, review_file: Path | None, quiet: bool) -> None:
+    """Validate, then make the graph's part for a dataset equal to its files (all or nothing).
 
     Validation runs first; if anything is wrong nothing is written. The schema (constraints and
-    indexes) is created if missing, then every node and relationship is merged by its stable id
-    in one transaction. Loading the same data twice changes nothing.
+    indexes) is created if missing. Records are keyed by their stable ids: new ones are created,
+    changed ones updated, and what the dataset's files no longer hold is removed (other datasets'
+    records and nodes made by hand stay). Loading the same data twice changes nothing. Each load
+    leaves a :LoadRecord node (dataset, content digest, source commit, time, counts).
 
     \b
     Examples:
       wbkg load data/
+      wbkg load --dry-run data/             # the plan, with file:line, nothing written
+      wbkg load --dataset sanctions lists/  # name the dataset explicitly
       wbkg load --rdf export.nt
       wbkg load --ftm opensanctions-entities.ftm.json --review links-to-check.csv
     """
@@ -93,11 +102,17 @@ def load_cmd(paths: tuple[Path, ...], rdf_file: Path | None, ftm_file: Path | No
 
         ds = validate_paths(_paths(paths), cfg.base_iri)
     with Graph(cfg) as graph:
-        summary = load(graph, ds, progress=not quiet)
-    click.echo(f"loaded {len(ds.nodes)} nodes and {len(ds.relationships)} relationships into {cfg.database}")
-    for title, table in (("created", summary.created), ("updated", summary.updated)):
-        shown = {k: v for k, v in table.items() if v}
-        click.echo(f"{title}: " + (", ".join(f"{k} {v}" for k, v in shown.items()) if shown else "none"))
+        summary = load(graph, ds, progress=not quiet, dataset=dataset, dry_run=dry_run)
+    if dry_run:
+        assert summary.plan is not None
+        click.echo(f"plan for dataset {summary.dataset!r} in {cfg.database} "
+                   f"({len(ds.nodes)} nodes, {len(ds.relationships)} relationships); nothing written")
+        for change in summary.plan.changes:
+            click.echo(f"  {change}")
+    else:
+        click.echo(f"loaded {len(ds.nodes)} nodes and {len(ds.relationships)} relationships into {cfg.database}")
+    for title, table in (("created", summary.created), ("updated", summary.updated), ("removed", summary.removed)):
+        click.echo(f"{title}: " + (", ".join(f"{k} {v}" for k, v in table.items()) if table else "none"))
 
 
 @click.group("ontology")
@@ -108,16 +123,25 @@ def ontology_group() -> None:
 @ontology_group.command("build")
 @click.option("--check", is_flag=True, help="Exit 1 if the committed files differ from the schema.")
 def ontology_build(check: bool) -> None:
-    """Write ontology/wbkg.ttl (OWL 2) and ontology/shapes.ttl (SHACL) from ontology/schema.yaml."""
+    """Write ontology/wbkg.ttl (OWL 2), ontology/shapes.ttl (SHACL) and graph/models.py (neomodel) from
+    ontology/schema.yaml.
+
+    \b
+    Examples:
+      wbkg ontology build          # after editing ontology/schema.yaml
+      wbkg ontology build --check  # exit 1 when a generated file is stale
+    """
+    from wbkg.graph.modelgen import MODELS_PATH, render_models
     from wbkg.ontology.build import is_current, render, write_if_changed
     from wbkg.resources import checkout
 
-    ONTOLOGY_DIR = checkout() / "ontology"
-    files = render()
+    root = checkout()
+    files = {f"ontology/{name}": text for name, text in render().items()}
+    files["/".join(MODELS_PATH)] = render_models()
     if check:
-        stale = [name for name, text in files.items() if not is_current(ONTOLOGY_DIR / name, text)]
+        stale = [name for name, text in files.items() if not is_current(root / name, text)]
     else:
-        stale = [name for name, text in files.items() if write_if_changed(ONTOLOGY_DIR / name, text)]
+        stale = [name for name, text in files.items() if write_if_changed(root / name, text)]
     if check and stale:
         raise click.ClickException(f"stale: {', '.join(stale)}; run 'wbkg ontology build'")
     click.echo("up to date" if not stale else f"wrote {', '.join(stale)}")

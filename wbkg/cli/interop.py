@@ -258,7 +258,7 @@ def load_ftm(path: Path, review_file: Path | None, *, quiet: bool = False) -> No
     review_path = review_file or Path(f"{path.name}.review.csv")
     with Graph(cfg) as graph:
         matches = review(graph, imp)
-        summary = load(graph, ds, progress=not quiet)
+        summary = load(graph, ds, progress=not quiet, dataset=imp.source_id)
     write_review(matches, review_path, imp.ftm_ids)
     for line in imp.skipped.lines("ftm import"):
         click.echo(line, err=True)

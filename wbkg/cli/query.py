@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from wbkg.cli.output import Stdout
 from wbkg.errors import QueryError
 
 
@@ -70,7 +71,10 @@ def run_cmd(name: str | None, file: Path | None, params: tuple[tuple[str, str], 
     """Run a canned query by NAME, or a saved script with --file.
 
     Values travel as parameters, never inside the Cypher text. A script whose header says
-    'mode: read' (the default) runs in a read-only transaction: the server refuses any write in it.
+    'mode: read' (the default) runs in a read-only transaction: the server refuses any write in it,
+    and LOAD CSV, TERMINATE TRANSACTIONS, CALL dbms.* (any procedure but db.labels, db.schema.* and
+    the index queries) and administration commands are refused before it runs. --format csv and json
+    write rows as they arrive; a table is printed at the end.
 
     \b
     Examples:
@@ -79,12 +83,13 @@ def run_cmd(name: str | None, file: Path | None, params: tuple[tuple[str, str], 
       wbkg query run --file mine.cypher -p country Serbia --timeout 10
     """
     from wbkg.graph.connection import Graph
-    from wbkg.queries.formats import render
+    from wbkg.queries.formats import writer
     from wbkg.queries.registry import get_query, parse_query
-    from wbkg.queries.runner import run_query
+    from wbkg.queries.runner import bind, check_timeout, resolve_params, stream
 
     if (name is None) == (file is None):
         raise click.UsageError("give either a query NAME or --file PATH, not both")
+    check_timeout(timeout)
     if file is not None and not file.is_file():
         raise QueryError(f"{file}: no such script file")
     query = parse_query(file) if file is not None else get_query(str(name))
@@ -93,10 +98,13 @@ def run_cmd(name: str | None, file: Path | None, params: tuple[tuple[str, str], 
         if k in raw:
             raise QueryError(f"parameter {k!r} given twice")
         raw[k] = v
+    values = bind(query, raw)
+    stdout = Stdout()
+    out = writer(fmt, stdout, statements=len(query.statements))
     with Graph() as graph:
-        results = run_query(graph, query, raw, timeout=timeout)
-    if results:
-        click.echo(render(results, fmt))
+        stream(graph, query, resolve_params(graph, query, values), out, timeout=timeout)
+    out.close()
+    stdout.flush()
 
 
 @query_group.command("readme")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import IO
 
 import click
 
+from wbkg.cli.output import GuardedBinary, cannot_write, check_output_path
 from wbkg.config import load_config
+
+_EXTENSIONS = {"turtle": "ttl", "nt": "nt", "nquads": "nq", "jsonld": "jsonld", "xml": "rdf", "trig": "trig"}
 
 
 @click.group("export")
@@ -45,19 +49,31 @@ def export_rdf(fmt: str, output: str, with_ontology: bool, quiet: bool) -> None:
     cfg = load_config()
     v = vocab(cfg.base_iri)
     progress = not quiet
+    path = Path(output)
+    regular = output == "-" or check_output_path(path, f"wbkg.{_EXTENSIONS[fmt]}")
     with Graph(cfg) as graph:
+
+        def export_to(stream: IO[bytes], where: str) -> int:
+            out = GuardedBinary(stream, where)
+            count = write_export(graph, v, fmt, out, with_ontology=with_ontology, progress=progress)  # type: ignore[arg-type]
+            out.flush()
+            return count
+
         if output == "-":
-            n = write_export(graph, v, fmt, sys.stdout.buffer, with_ontology=with_ontology, progress=progress)
-            sys.stdout.buffer.flush()
+            n = export_to(sys.stdout.buffer, "the output")
         else:
-            path = Path(output)
-            tmp = path.with_name(path.name + ".partial")
+            # a regular file is written beside itself and renamed; a device or pipe in place
+            tmp = path.with_name(path.name + ".partial") if regular else path
             try:
-                with tmp.open("wb") as out:
-                    n = write_export(graph, v, fmt, out, with_ontology=with_ontology, progress=progress)
-                tmp.replace(path)
+                with tmp.open("wb") as f:
+                    n = export_to(f, output)
+                if regular:
+                    tmp.replace(path)
+            except OSError as e:  # opening, closing or renaming
+                raise cannot_write(output, e) from None
             finally:
-                tmp.unlink(missing_ok=True)
+                if regular:
+                    tmp.unlink(missing_ok=True)
     click.echo(f"exported {n} {'quads' if fmt in ('nquads', 'trig') else 'triples'} as {fmt}"
                + ("" if output == "-" else f" to {output}"), err=True)
 
