@@ -209,6 +209,8 @@ def coerce(param: Param, raw: str) -> Any:
     if t in ("integer", "float") and not value.isascii():  # int() and float() would take "２" or "٣"
         raise QueryError(f"parameter {param.name!r} must be {'an' if t == 'integer' else 'a'} {t} in ASCII digits, "
                          f"got {_shown(raw)}")
+    if t == "date" and any(ch.isdigit() and not ch.isascii() for ch in value):  # "２０２０" never matches
+        raise QueryError(f"parameter {param.name!r} must be written in ASCII digits (0-9), got {_shown(raw)}")
     if t == "integer":
         if not _INTEGER.match(value):
             raise QueryError(f"parameter {param.name!r} must be an integer, got {_shown(raw)}")

@@ -20,6 +20,7 @@ from wbkg.cli import main
 from wbkg.config import Config
 from wbkg.errors import InvalidData
 from wbkg.graph.connection import Graph
+from wbkg.graph.schema import SOURCE_LINK
 from wbkg.loaders.dataset import read_dataset
 from wbkg.loaders.safeyaml import MAX_FILE_BYTES, read_yaml
 from wbkg.loaders.writer import load
@@ -237,7 +238,8 @@ def fingerprint(graph: Graph) -> str:
 
 def counts(graph: Graph) -> tuple[int, int]:
     n = graph.rows("MATCH (n:Entity) RETURN count(n) AS c")[0]["c"]
-    r = graph.rows("MATCH (:Entity)-[r]->(:Entity) RETURN count(r) AS c")[0]["c"]
+    # the dataset's own links; the SOURCED_BY links the loader derives from them are not counted
+    r = graph.rows(f"MATCH (:Entity)-[r]->(:Entity) WHERE NOT r:{SOURCE_LINK} RETURN count(r) AS c")[0]["c"]
     return n, r
 
 
