@@ -16,7 +16,7 @@ from wbkg.cli.output import OutputClosed, Stdout, cannot_write, silence_stdout
 from wbkg.errors import InvalidData, OutputError, WbkgError
 
 # Modules that each define ``register(group)``; listed once so ``--help`` shows them all.
-COMMAND_MODULES = ("neo4j", "doctor", "data", "query", "rdf", "browser", "coverage")
+COMMAND_MODULES = ("neo4j", "doctor", "data", "query", "rdf", "interop", "browser", "coverage")
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})

@@ -79,9 +79,13 @@ def validate_cmd(paths: tuple[Path, ...], rdf_file: Path | None, shacl: bool) ->
                    "a single file's name without its suffix).")
 @click.option("--dry-run", is_flag=True, help="Print what the load would create, update and remove "
                                               "(with file and line), and write nothing.")
+@click.option("--ftm", "ftm_file", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Import FollowTheMoney entities (JSON lines, as OpenSanctions exports them) as their own dataset.")
+@click.option("--review", "review_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="With --ftm: where to write the proposed links to curated nodes (default FILE.review.csv).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def load_cmd(paths: tuple[Path, ...], rdf_file: Path | None, dataset: str | None, dry_run: bool,
-             quiet: bool) -> None:
+             ftm_file: Path | None, review_file: Path | None, quiet: bool) -> None:
     """Validate, then make the graph's part for a dataset equal to its files (all or nothing).
 
     Validation runs first; if anything is wrong nothing is written. The schema (constraints and
@@ -96,11 +100,17 @@ def load_cmd(paths: tuple[Path, ...], rdf_file: Path | None, dataset: str | None
       wbkg load --dry-run data/             # the plan, with file:line, nothing written
       wbkg load --dataset sanctions lists/  # name the dataset explicitly
       wbkg load --rdf export.nt
+      wbkg load --ftm opensanctions-entities.ftm.json --review links-to-check.csv
     """
     from wbkg.graph.connection import Graph
     from wbkg.loaders.writer import load
 
     cfg = load_config()
+    if ftm_file is not None:
+        from wbkg.cli.interop import load_ftm
+
+        load_ftm(ftm_file, review_file, quiet=quiet)
+        return
     if rdf_file is not None:
         from wbkg.rdf.importer import read_rdf_dataset
 
