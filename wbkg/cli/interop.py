@@ -12,12 +12,14 @@ import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import click
 
 from wbkg.config import load_config
-from wbkg.interop.snapshot import Dropped, Snapshot
+
+if TYPE_CHECKING:  # the snapshot module loads the driver and the loaders: only the commands that run pay for it
+    from wbkg.interop.snapshot import Dropped, Snapshot
 
 
 def _snapshot() -> Snapshot:
@@ -208,6 +210,8 @@ def export_csv(output: str) -> None:
             new.replace(folder / new.name)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    from wbkg.interop.snapshot import Dropped
+
     _report("csv", f"{export.nodes} nodes in {len(export.node_files)} files and {export.rels} relationships in "
                    f"{len(export.rel_files)} files", str(folder), Dropped())
 
