@@ -106,6 +106,7 @@ class _Writer:
         self.claims = classes.get("Claim", 0)
         if self.sources == 0:
             raise ValueError("too small: a dataset needs at least one Source")
+        self.owned: Counter[str] = Counter()  # the stakes given so far into each asset (at most 100%)
 
     def value(self, owner: str, pd: PropertyDef, i: int) -> Any:
         v = self._value(owner, pd, i)
@@ -193,7 +194,11 @@ class _Writer:
         if rec["status"] in ("disputed", "denied") and self.claims:
             rec["claim"] = node_id("Claim", k % self.claims)
         if rtype == "OWNS":
-            rec["share"] = float(10 + (k * 37) % 90)
+            # the validator refuses stakes into one asset above 100%: give what is left, or no share at all
+            share = min(float(10 + (k * 37) % 90), 100.0 - self.owned[target])
+            if share > 0:
+                rec["share"] = share
+                self.owned[target] += share
         return rec
 
 
