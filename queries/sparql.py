@@ -47,6 +47,7 @@ import pyoxigraph as ox
 
 from wbkg.errors import QueryError
 from wbkg.ontology import DEFAULT_BASE_IRI
+from wbkg.ontology.types import ID_PATTERN
 from wbkg.ontology.vocab import Vocab, vocab
 from wbkg.queries.registry import _NAME, QUERIES_DIR, Lexer, Query, parse_query
 from wbkg.queries.runner import ResultSet, bind
@@ -222,8 +223,7 @@ def resolve(g: ox.Store, v: Vocab, kind: str, value: str, param: str) -> str:
     def ident(s: Any) -> str:
         return _text(next(iter(g.quads_for_pattern(s, identifier, None))).object) or ""
 
-    node = ox.NamedNode(f"{v.base}id/{value}")
-    if fits(node):
+    if ID_PATTERN.match(value) and fits(ox.NamedNode(f"{v.base}id/{value}")):  # a name is no IRI
         return value
     if kind == "country" and code and len(value) == 2 and value.isalpha():
         iso = ox.NamedNode(str(v.prop(code)))

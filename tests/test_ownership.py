@@ -15,8 +15,8 @@ from wbkg.loaders.writer import load
 from wbkg.ontology.vocab import Vocab
 from wbkg.queries.registry import get_query
 from wbkg.queries.runner import run_query
-from wbkg.queries.sparql import run_named
-from wbkg.rdf.mapping import dataset_graph
+from wbkg.queries.sparql import run_named, store
+from wbkg.rdf.mapping import dataset_triples
 from wbkg.rdf.validate import validate_paths
 
 MARKER = "WbkgTestMarker"
@@ -105,6 +105,6 @@ def test_the_sparql_twin_gives_the_same_rows_in_the_same_order(files: Path, cont
     from wbkg.ontology.model import load_model
 
     v = Vocab("https://wbkg.org/", load_model())
-    g = dataset_graph(validate_paths([files], v.base), v)
+    g = store(dataset_triples(validate_paths([files], v.base), v))
     rs = run_named("ownership-chain", {"entity": "Target Firm", "contested": contested}, g, v)
     assert _pick(rs.dicts()) == expected

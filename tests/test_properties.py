@@ -48,7 +48,7 @@ def datasets(draw: st.DrawFn) -> dict[str, Any]:
         rels.append(rel)
     for p in places:
         rels.append({"type": "LOCATED_IN", "from": p["id"], "to": draw(st.sampled_from(states))["id"],
-                     "status": "corroborated", "evidence": draw(NAMES), "sources": ["src-a"]})
+                     "status": "asserted", "evidence": draw(NAMES), "sources": ["src-a"]})  # one source
     return {"nodes": [src, *states, *firms, *places], "relationships": rels}
 
 
