@@ -15,6 +15,7 @@ import neo4j
 
 from wbkg.errors import InvalidData, Problem
 from wbkg.graph.connection import Graph
+from wbkg.graph.schema import SOURCE_LINK
 from wbkg.loaders.mirror import BOOKKEEPING
 from wbkg.ontology.model import ROOT_CLASS, Model, load_model
 
@@ -97,7 +98,7 @@ def read_snapshot(graph: Graph, model: Model | None = None) -> Snapshot:
         nodes = [r.data() for r in tx.run(
             f"MATCH (n:{ROOT_CLASS}) RETURN labels(n) AS labels, properties(n) AS props ORDER BY n.id")]
         rels = [r.data() for r in tx.run(
-            f"MATCH (a:{ROOT_CLASS})-[r]->(b:{ROOT_CLASS}) "
+            f"MATCH (a:{ROOT_CLASS})-[r]->(b:{ROOT_CLASS}) WHERE NOT r:{SOURCE_LINK} "  # derived, not data
             "RETURN type(r) AS type, a.id AS source, b.id AS target, properties(r) AS props "
             "ORDER BY type(r), r.id")]
         return nodes, rels

@@ -22,6 +22,7 @@ from wbkg.config import Config
 from wbkg.errors import InvalidData
 from wbkg.graph.connection import Graph
 from wbkg.loaders import writer
+from wbkg.loaders.dataset import read_dataset
 from wbkg.loaders.writer import LoadError, load
 from wbkg.rdf.validate import validate_paths
 
@@ -129,6 +130,8 @@ def test_a_rename_is_one_removal_and_one_creation(copy: Path, graph_db: Graph, n
         f.write_text(re.sub(r"\bedi-rama\b(?!-)", "edi-rama-pm", f.read_text(encoding="utf-8")), encoding="utf-8")
     plan = wbkg(["load", "--dry-run", str(copy)], neo4j_cfg)
     assert plan.returncode == 0, plan.stderr
+    renamed = read_dataset([copy])  # where each new record stands in the renamed files
+    at = {r.id: r.line for r in renamed.relationships} | {n.id: n.line for n in renamed.nodes.values()}
     # the links' ids are made from their ends, so they are renamed with the node
     assert plan.stdout.splitlines()[1:] == [
         f"  {copy}/actors.yaml: remove Person edi-rama",
@@ -137,13 +140,13 @@ def test_a_rename_is_one_removal_and_one_creation(copy: Path, graph_db: Graph, n
         "(edi-rama -> li-rama-meeting-2014)",
         f"  {copy}/repression.yaml: remove TARGETS democratic-party-of-albania-targets-edi-rama "
         "(democratic-party-of-albania -> edi-rama)",
-        f"  {copy}/actors.yaml:1009: create AFFILIATED_WITH edi-rama-pm-affiliated-with-albania "
-        "(edi-rama-pm -> albania)",
-        f"  {copy}/actors.yaml:674: create Person edi-rama-pm",
-        f"  {copy}/region-al.yaml:271: create PARTICIPATES_IN edi-rama-pm-participates-in-li-rama-meeting-2014 "
-        "(edi-rama-pm -> li-rama-meeting-2014)",
-        f"  {copy}/repression.yaml:291: create TARGETS democratic-party-of-albania-targets-edi-rama-pm "
-        "(democratic-party-of-albania -> edi-rama-pm)",
+        f"  {copy}/actors.yaml:{at['edi-rama-pm-affiliated-with-albania']}: create AFFILIATED_WITH "
+        "edi-rama-pm-affiliated-with-albania (edi-rama-pm -> albania)",
+        f"  {copy}/actors.yaml:{at['edi-rama-pm']}: create Person edi-rama-pm",
+        f"  {copy}/region-al.yaml:{at['edi-rama-pm-participates-in-li-rama-meeting-2014']}: create PARTICIPATES_IN "
+        "edi-rama-pm-participates-in-li-rama-meeting-2014 (edi-rama-pm -> li-rama-meeting-2014)",
+        f"  {copy}/repression.yaml:{at['democratic-party-of-albania-targets-edi-rama-pm']}: create TARGETS "
+        "democratic-party-of-albania-targets-edi-rama-pm (democratic-party-of-albania -> edi-rama-pm)",
         "created: AFFILIATED_WITH 1, PARTICIPATES_IN 1, Person 1, TARGETS 1",
         "updated: none",
         "removed: AFFILIATED_WITH 1, PARTICIPATES_IN 1, Person 1, TARGETS 1",
