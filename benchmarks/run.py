@@ -8,7 +8,8 @@ because it wipes the database between measurements. Prints medians over repeated
 - every canned query with its example parameters, on the curated graph (names resolved, as the CLI does)
   and, anchored on the same ids, on a graph 20 times larger;
 - the streamed N-Triples export: time and peak Python memory next to the output size;
-- query results streamed as CSV and JSON: peak Python memory at 10,000 and 100,000 rows.
+- query results streamed as CSV and JSON: peak Python memory at 10,000 and 100,000 rows;
+- start-up: ``wbkg --help`` and ``wbkg query list`` against ``python -c "import click"`` (target 3x).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 from benchmarks.query_stream import report as report_query_stream
 from benchmarks.rdf_export import copies, measure_nt_export
+from benchmarks.scale import startup, startup_report
 from wbkg.config import load_config
 from wbkg.graph.connection import Graph
 from wbkg.loaders.dataset import read_dataset
@@ -108,6 +110,10 @@ def main() -> None:
                   f"peak Python memory {peak / 1e6:6.2f} MB")
         wipe(g)
         report_query_stream(g)
+    start = startup()
+    print(f"start-up (medians): python -c 'import click' {start['click'] * 1000:.0f} ms, wbkg --help "
+          f"{start['help'] * 1000:.0f} ms, wbkg query list {start['list'] * 1000:.0f} ms")
+    print("\n".join(["| measure | target | ratio |", "|---|---|---|", *startup_report(start)]))
 
 
 if __name__ == "__main__":

@@ -18,20 +18,25 @@ import re
 import unicodedata
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import pyoxigraph as ox
-from rdflib import OWL, RDF, RDFS, SH, XSD, BNode, Graph, Literal, Namespace, URIRef
-from rdflib.collection import Collection
-from rdflib.term import Node
-
 if TYPE_CHECKING:
+    import pyoxigraph as ox
+    from rdflib import BNode, Graph
+    from rdflib.term import Node
+
     from wbkg.ontology.model import PropertyDef
     from wbkg.ontology.vocab import Vocab
 
-WIKIDATA = Namespace("http://www.wikidata.org/entity/")
-_WIKIDATA = str(WIKIDATA)
+    NewNode = Callable[[], BNode]
+    RdfTerm = ox.NamedNode | ox.BlankNode | ox.Literal
+
+# rdflib and pyoxigraph are imported where a method renders RDF, never with this module: the CLI's commands
+# that only check values (``query list``, parameters) then start without loading either (about 130 ms).
+WIKIDATA_BASE = _WIKIDATA = "http://www.wikidata.org/entity/"
+_XSD = "http://www.w3.org/2001/XMLSchema#"
 
 # Patterns are written with [0-9], never \d: in Python \d also matches other scripts' digits ("２０２０").
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -50,14 +55,8 @@ MAX_INTEGER = 2**63 - 1
 MAX_ID_CHARS = 120
 MAX_INDEXED_CHARS = 1000
 
-NewNode = Callable[[], BNode]
-RdfTerm = ox.NamedNode | ox.BlankNode | ox.Literal
-DATE_DATATYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
-_DATE_TYPES_ORDERED = (XSD.date, XSD.gYearMonth, XSD.gYear)
-# pyoxigraph datatype IRIs, made once: the export renders millions of values
-_OX_DATE = {n: ox.NamedNode(str(d)) for n, d in DATE_DATATYPES.items()}
-_OX_INTEGER = ox.NamedNode(str(XSD.integer))
-_OX_DECIMAL = ox.NamedNode(str(XSD.decimal))
+DATE_DATATYPES = {4: _XSD + "gYear", 7: _XSD + "gYearMonth", 10: _XSD + "date"}
+_DATE_TYPES_ORDERED = (_XSD + "date", _XSD + "gYearMonth", _XSD + "gYear")
 # The root class, as in ontology.model (which imports this module, so it cannot be imported from there).
 _ROOT_CLASS = "Entity"
 
@@ -124,8 +123,21 @@ def _decimal_text(value: float | int) -> str:
     return text
 
 
+def _ox() -> Any:
+    """pyoxigraph, imported when a value is first rendered or read as RDF."""
+    import pyoxigraph
+
+    return pyoxigraph
+
+
+@cache
+def _ox_datatype(iri: str) -> ox.NamedNode:
+    """One pyoxigraph datatype IRI per datatype, made once: the export renders millions of values."""
+    return _ox().NamedNode(iri)
+
+
 def _literal_text(obj: RdfTerm) -> str:
-    if not isinstance(obj, ox.Literal):
+    if not isinstance(obj, _ox().Literal):
         raise ValueError(f"{obj} must be a literal")
     return obj.value
 
@@ -134,6 +146,9 @@ def class_in(g: Graph, v: Vocab, shape: Node, wanted: tuple[str, ...], new_node:
     """SHACL: the value node is an instance of one of the concrete classes under ``wanted`` (``sh:class``,
     or ``sh:or`` of them). An export types each node with its own (concrete) class only, so the shapes name
     those: a standalone export validates without the ontology's subclass axioms mixed in."""
+    from rdflib import SH
+    from rdflib.collection import Collection
+
     m = v.model
     classes = [c for c in m.concrete_classes if any(w == _ROOT_CLASS or m.is_a(c, w) for w in wanted)]
     if len(classes) == 1:
@@ -154,7 +169,7 @@ class PropertyType:
 
     name = "string"
     base = "string"  # properties of one name must agree on this (an enum is a string with a closed list)
-    datatype: URIRef = XSD.string
+    datatype = _XSD + "string"
     language: str | None = None  # the language tag of its literals (our own prose)
     pattern: re.Pattern[str] | None = None
     neo4j_type = "STRING"
@@ -173,21 +188,26 @@ class PropertyType:
 
     # -- RDF -------------------------------------------------------------------------------------------
     def term(self, value: Any, v: Vocab) -> RdfTerm:
+        ox = _ox()
         if self.language is not None:
             return ox.Literal(value, language=self.language)
-        if self.datatype == XSD.string:
+        if self.datatype == _XSD + "string":
             return ox.Literal(value)
-        return ox.Literal(value, datatype=ox.NamedNode(str(self.datatype)))
+        return ox.Literal(value, datatype=_ox_datatype(self.datatype))
 
     def value(self, obj: RdfTerm, v: Vocab) -> Any:
         """The record value (as a data file would give it) of one RDF object, or a ``ValueError``."""
         return _literal_text(obj)
 
     def owl_range(self, g: Graph, p: PropertyDef, v: Vocab, new_node: NewNode) -> Node:
-        return self.datatype
+        from rdflib import URIRef
+
+        return URIRef(self.datatype)
 
     def shacl(self, g: Graph, shape: Node, p: PropertyDef, v: Vocab, new_node: NewNode) -> None:
-        g.add((shape, SH.datatype, self.datatype))
+        from rdflib import SH, Literal, URIRef
+
+        g.add((shape, SH.datatype, URIRef(self.datatype)))
         g.add((shape, SH.pattern, Literal(r"^[^\n]*$")))
 
     # -- Neo4j ------------------------------------------------------------------------------------------
@@ -211,7 +231,9 @@ class IdType(PropertyType):
         return text
 
     def shacl(self, g: Graph, shape: Node, p: PropertyDef, v: Vocab, new_node: NewNode) -> None:
-        g.add((shape, SH.datatype, self.datatype))
+        from rdflib import SH, Literal, URIRef
+
+        g.add((shape, SH.datatype, URIRef(self.datatype)))
         g.add((shape, SH.pattern, Literal(ID_PATTERN.pattern)))
 
 
@@ -228,9 +250,14 @@ class TextType(PropertyType):
         return unicodedata.normalize("NFC", " ".join(text.split()))
 
     def owl_range(self, g: Graph, p: PropertyDef, v: Vocab, new_node: NewNode) -> Node:
+        from rdflib import RDF
+
         return RDF.PlainLiteral  # OWL 2's datatype of literals with or without a language tag
 
     def shacl(self, g: Graph, shape: Node, p: PropertyDef, v: Vocab, new_node: NewNode) -> None:
+        from rdflib import RDF, SH, Literal
+        from rdflib.collection import Collection
+
         g.add((shape, SH.datatype, RDF.langString))
         lst = new_node()
         Collection(g, lst, [Literal(self.language)])
@@ -239,7 +266,7 @@ class TextType(PropertyType):
 
 class IntegerType(PropertyType):
     name = base = "integer"
-    datatype = XSD.integer
+    datatype = _XSD + "integer"
     neo4j_type = "INTEGER"
 
     def parse(self, raw: Any, p: PropertyDef) -> int:
@@ -252,7 +279,7 @@ class IntegerType(PropertyType):
         return raw
 
     def term(self, value: Any, v: Vocab) -> RdfTerm:
-        return ox.Literal(str(int(value)), datatype=_OX_INTEGER)
+        return _ox().Literal(str(int(value)), datatype=_ox_datatype(self.datatype))
 
     def value(self, obj: RdfTerm, v: Vocab) -> int:
         text = _literal_text(obj)
@@ -261,7 +288,9 @@ class IntegerType(PropertyType):
         return int(text)
 
     def shacl(self, g: Graph, shape: Node, p: PropertyDef, v: Vocab, new_node: NewNode) -> None:
-        g.add((shape, SH.datatype, self.datatype))
+        from rdflib import SH, Literal, URIRef
+
+        g.add((shape, SH.datatype, URIRef(self.datatype)))
         g.add((shape, SH.minInclusive, Literal(0)))
 
     def neomodel(self, p: PropertyDef) -> tuple[str, dict[str, Any]]:
@@ -270,7 +299,7 @@ class IntegerType(PropertyType):
 
 class DecimalType(PropertyType):
     name = base = "decimal"
-    datatype = XSD.decimal
+    datatype = _XSD + "decimal"
     neo4j_type = "FLOAT"
     bounds: tuple[float, float] | None = None
 
@@ -288,7 +317,7 @@ class DecimalType(PropertyType):
         return value
 
     def term(self, value: Any, v: Vocab) -> RdfTerm:
-        return ox.Literal(_decimal_text(value), datatype=_OX_DECIMAL)
+        return _ox().Literal(_decimal_text(value), datatype=_ox_datatype(self.datatype))
 
     def value(self, obj: RdfTerm, v: Vocab) -> float:
         text = _literal_text(obj)
@@ -298,7 +327,9 @@ class DecimalType(PropertyType):
             raise ValueError(f"{text!r} is not a decimal") from None
 
     def shacl(self, g: Graph, shape: Node, p: PropertyDef, v: Vocab, new_node: NewNode) -> None:
-        g.add((shape, SH.datatype, self.datatype))
+        from rdflib import SH, XSD, Literal, URIRef
+
+        g.add((shape, SH.datatype, URIRef(self.datatype)))
         if self.bounds is not None:
             g.add((shape, SH.minInclusive, Literal(int(self.bounds[0]), datatype=XSD.decimal)))
             g.add((shape, SH.maxInclusive, Literal(int(self.bounds[1]), datatype=XSD.decimal)))
@@ -325,21 +356,26 @@ class PartialDateType(PropertyType):
         return parse_partial_date(_one_line(raw))
 
     def term(self, value: Any, v: Vocab) -> RdfTerm:
-        return ox.Literal(value, datatype=_OX_DATE[len(value)])
+        return _ox().Literal(value, datatype=_ox_datatype(DATE_DATATYPES[len(value)]))
 
     def value(self, obj: RdfTerm, v: Vocab) -> str:
         return parse_partial_date(_literal_text(obj))
 
     def owl_range(self, g: Graph, p: PropertyDef, v: Vocab, new_node: NewNode) -> Node:
+        from rdflib import RDFS
+
         # xsd:date, gYearMonth and gYear are not in the OWL 2 datatype map: the OWL range of a date is any
         # literal, and the SHACL shapes keep the precise types
         return RDFS.Literal
 
     def shacl(self, g: Graph, shape: Node, p: PropertyDef, v: Vocab, new_node: NewNode) -> None:
+        from rdflib import SH, URIRef
+        from rdflib.collection import Collection
+
         alternatives: list[Node] = []
         for datatype in _DATE_TYPES_ORDERED:
             alt = new_node()
-            g.add((alt, SH.datatype, datatype))
+            g.add((alt, SH.datatype, URIRef(datatype)))
             alternatives.append(alt)
         lst = new_node()
         Collection(g, lst, alternatives)
@@ -350,7 +386,7 @@ class UrlType(PropertyType):
     """An http(s) address without user name or password (a source's address is published with the data)."""
 
     name = base = "url"
-    datatype = XSD.anyURI
+    datatype = _XSD + "anyURI"
     pattern = URL_PATTERN
 
     def parse(self, raw: Any, p: PropertyDef) -> str:
@@ -367,7 +403,9 @@ class UrlType(PropertyType):
         return text
 
     def shacl(self, g: Graph, shape: Node, p: PropertyDef, v: Vocab, new_node: NewNode) -> None:
-        g.add((shape, SH.datatype, self.datatype))
+        from rdflib import SH, URIRef
+
+        g.add((shape, SH.datatype, URIRef(self.datatype)))
 
 
 class QidType(PropertyType):
@@ -384,17 +422,21 @@ class QidType(PropertyType):
         return text
 
     def term(self, value: Any, v: Vocab) -> RdfTerm:
-        return ox.NamedNode(_WIKIDATA + value)
+        return _ox().NamedNode(_WIKIDATA + value)
 
     def value(self, obj: RdfTerm, v: Vocab) -> str:
-        if not isinstance(obj, ox.NamedNode) or not obj.value.startswith(_WIKIDATA):
+        if not isinstance(obj, _ox().NamedNode) or not obj.value.startswith(_WIKIDATA):
             raise ValueError(f"{obj} is not a Wikidata entity IRI")
         return obj.value[len(_WIKIDATA):]
 
     def owl_range(self, g: Graph, p: PropertyDef, v: Vocab, new_node: NewNode) -> Node:
+        from rdflib import OWL
+
         return OWL.Thing
 
     def shacl(self, g: Graph, shape: Node, p: PropertyDef, v: Vocab, new_node: NewNode) -> None:
+        from rdflib import SH, Literal
+
         g.add((shape, SH.nodeKind, SH.IRI))
         g.add((shape, SH.pattern, Literal(r"^http://www\.wikidata\.org/entity/Q[1-9][0-9]*$")))
 
@@ -410,7 +452,9 @@ class Iso3166Type(PropertyType):
         return text
 
     def shacl(self, g: Graph, shape: Node, p: PropertyDef, v: Vocab, new_node: NewNode) -> None:
-        g.add((shape, SH.datatype, self.datatype))
+        from rdflib import SH, Literal, URIRef
+
+        g.add((shape, SH.datatype, URIRef(self.datatype)))
         g.add((shape, SH.pattern, Literal(ISO_PATTERN.pattern)))
 
 
@@ -428,7 +472,10 @@ class EnumType(PropertyType):
         return text
 
     def shacl(self, g: Graph, shape: Node, p: PropertyDef, v: Vocab, new_node: NewNode) -> None:
-        g.add((shape, SH.datatype, self.datatype))
+        from rdflib import SH, Literal, URIRef
+        from rdflib.collection import Collection
+
+        g.add((shape, SH.datatype, URIRef(self.datatype)))
         lst = new_node()
         Collection(g, lst, [Literal(x) for x in p.values])
         g.add((shape, SH["in"], lst))
@@ -445,10 +492,10 @@ class RefType(IdType):
     names_range = True
 
     def term(self, value: Any, v: Vocab) -> RdfTerm:
-        return ox.NamedNode(f"{v.base}id/{value}")
+        return _ox().NamedNode(f"{v.base}id/{value}")
 
     def value(self, obj: RdfTerm, v: Vocab) -> str:
-        ident = v.node_id(obj.value) if isinstance(obj, ox.NamedNode) else None
+        ident = v.node_id(obj.value) if isinstance(obj, _ox().NamedNode) else None
         if ident is None:
             raise ValueError(f"{obj} is not a wbkg node IRI")
         return ident
@@ -457,6 +504,8 @@ class RefType(IdType):
         return v.cls(p.range or _ROOT_CLASS)
 
     def shacl(self, g: Graph, shape: Node, p: PropertyDef, v: Vocab, new_node: NewNode) -> None:
+        from rdflib import SH
+
         class_in(g, v, shape, (p.range or _ROOT_CLASS,), new_node)
         g.add((shape, SH.nodeKind, SH.IRI))
 

@@ -12,14 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from rdflib import OWL, RDFS, SKOS, URIRef
+from rdflib import OWL, RDFS, SKOS, Namespace, URIRef
 from rdflib.namespace import DCTERMS
 
 from wbkg.ontology import DEFAULT_BASE_IRI
 from wbkg.ontology.model import ROOT_CLASS, Model, load_model
-from wbkg.ontology.types import WIKIDATA
+from wbkg.ontology.types import WIKIDATA_BASE
 
 __all__ = ["SPECIAL_PREDICATES", "WIKIDATA", "UnknownTerm", "Vocab", "vocab"]
+
+WIKIDATA = Namespace(WIKIDATA_BASE)
 
 # Node properties that map to well-known predicates rather than to wbkg terms.
 SPECIAL_PREDICATES: dict[str, URIRef] = {

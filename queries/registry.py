@@ -110,23 +110,41 @@ class _Problems:
 
 # --- lexing: mask strings and comments so that `;` and `$` are only seen in code -------------------------------
 
+_NOT_NEWLINE = re.compile(r"[^\n]")
+_CYPHER_OPENER = re.compile(r"['\"`]|//|/\*")
+
+
+def blank_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with the characters of each (start, end) span, newlines excepted, replaced by spaces: the
+    lexers' one way of masking, so offsets and line numbers in the result are those of the original."""
+    parts, last = [], 0
+    for a, b in spans:
+        parts += [text[last:a], _NOT_NEWLINE.sub(" ", text[a:b])]
+        last = b
+    parts.append(text[last:])
+    return "".join(parts)
+
+
 def mask(text: str) -> str:
     """``text`` with the contents of string literals, backtick names and comments replaced by spaces.
 
     Newlines are kept, so offsets and line numbers in the masked text are those of the original.
     An unterminated string or comment masks to the end (the server reports the syntax error).
     """
-    out = list(text)
-    i, n = 0, len(text)
-
-    def blank(a: int, b: int) -> None:
-        for k in range(a, b):
-            if out[k] != "\n":
-                out[k] = " "
-
-    while i < n:
-        c = text[i]
-        if c in ("'", '"', "`"):
+    spans: list[tuple[int, int]] = []
+    n = len(text)
+    m = _CYPHER_OPENER.search(text)
+    while m:
+        i, c = m.start(), m.group()
+        if c == "//":
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            spans.append((i, j))
+        elif c == "/*":
+            j = text.find("*/", i + 2)
+            j = n if j < 0 else j + 2
+            spans.append((i, j))
+        else:
             j = i + 1
             while j < n:
                 if text[j] == "\\" and c != "`":
@@ -138,21 +156,10 @@ def mask(text: str) -> str:
                         break
                 else:
                     j += 1
-            blank(i + 1, min(j, n))
-            i = j + 1
-        elif text.startswith("//", i):
-            j = text.find("\n", i)
-            j = n if j < 0 else j
-            blank(i, j)
-            i = j
-        elif text.startswith("/*", i):
-            j = text.find("*/", i + 2)
-            j = n if j < 0 else j + 2
-            blank(i, j)
-            i = j
-        else:
-            i += 1
-    return "".join(out)
+            spans.append((i + 1, min(j, n)))
+            j += 1
+        m = _CYPHER_OPENER.search(text, j)
+    return blank_spans(text, spans)
 
 
 @dataclass(frozen=True)
@@ -430,8 +437,12 @@ def parse_query(path: Path, *, canned: bool = False, text: str | None = None, le
         problems.raise_if_any()
     header_lines = [re.sub(rf"^\s*{re.escape(lexer.comment)} ?", "", ln) for ln in lines[:n_header]]
     meta: dict[str, tuple[Node, int]] = {}
+    header = "\n".join(header_lines)
     try:
-        root = yaml.compose("\n".join(header_lines), Loader=yaml.SafeLoader)
+        try:  # libyaml's composer when PyYAML has it; the pure-Python one words a broken header's error
+            root = yaml.compose(header, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError:
+            root = yaml.compose(header, Loader=yaml.SafeLoader)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problems.add(mark.line + 1 if mark else 1, f"header is not valid YAML: {getattr(e, 'problem', e)}")

@@ -49,7 +49,7 @@ from wbkg.errors import QueryError
 from wbkg.ontology import DEFAULT_BASE_IRI
 from wbkg.ontology.types import ID_PATTERN
 from wbkg.ontology.vocab import Vocab, vocab
-from wbkg.queries.registry import _NAME, QUERIES_DIR, Lexer, Query, parse_query
+from wbkg.queries.registry import _NAME, QUERIES_DIR, Lexer, Query, blank_spans, parse_query
 from wbkg.queries.runner import ResultSet, bind
 from wbkg.rdf.mapping import prefixes
 from wbkg.resources import dataset_dir
@@ -73,16 +73,11 @@ def mask(text: str) -> str:
     pipe, caret, backtick or backslash: the IRIREF production), so ``?a < ?b`` stays a comparison. A ``#``
     inside an IRI or a string is not a comment. An unterminated string masks to the end (the SPARQL parser
     reports the error)."""
-    out = list(text)
-    i, n = 0, len(text)
-
-    def blank(a: int, b: int) -> None:
-        for k in range(a, b):
-            if out[k] != "\n":
-                out[k] = " "
-
-    while i < n:
-        c = text[i]
+    spans: list[tuple[int, int]] = []
+    n = len(text)
+    m = _SPARQL_OPENER.search(text)
+    while m:
+        i, c = m.start(), m.group()
         if c in ("'", '"'):
             quote = c * 3 if text.startswith(c * 3, i) else c
             j = i + len(quote)
@@ -90,25 +85,24 @@ def mask(text: str) -> str:
                 if len(quote) == 1 and text[j] == "\n":
                     break  # a short string ends at the line's end at the latest
                 j += 2 if text[j] == "\\" else 1
-            blank(i + len(quote), min(j, n))
-            i = j + len(quote)
+            spans.append((i + len(quote), min(j, n)))
+            j += len(quote)
         elif c == "<":
-            m = _IRIREF.match(text, i)
-            if m:
-                blank(i + 1, m.end() - 1)
-                i = m.end()
+            iri = _IRIREF.match(text, i)
+            if iri:
+                spans.append((i + 1, iri.end() - 1))
+                j = iri.end()
             else:
-                i += 1
-        elif c == "#":
+                j = i + 1
+        else:  # "#"
             j = text.find("\n", i)
             j = n if j < 0 else j
-            blank(i, j)
-            i = j
-        else:
-            i += 1
-    return "".join(out)
+            spans.append((i, j))
+        m = _SPARQL_OPENER.search(text, j)
+    return blank_spans(text, spans)
 
 
+_SPARQL_OPENER = re.compile(r"['\"<#]")
 _IRIREF = re.compile(r'<[^<>"{}|^`\\\x00-\x20]*>')
 SPARQL = Lexer("#", mask, splits=False)
 _SERVICE = re.compile(r"(?<![\w:?$])SERVICE\b", re.IGNORECASE)
