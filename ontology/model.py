@@ -38,6 +38,7 @@ class PropertyDef:
     label: str = ""
     comment: str = ""
     align: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    predicate: str | None = None  # a standard term (CURIE) the export uses for it instead of a wbkg term
     indexed: bool = False  # a Neo4j range index on the owner's label (its values are length-limited)
     searchable: bool = False  # part of the full-text index of names
 
@@ -207,8 +208,8 @@ def _align(raw: Any, where: str) -> dict[str, tuple[str, ...]]:
 def _prop(name: str, raw: Any, where: str) -> PropertyDef:
     if not isinstance(raw, dict):
         raise InvalidModel(f"{where}.{name}: a property must be a mapping")
-    unknown = set(raw) - {"type", "required", "many", "values", "range", "label", "comment", "align", "indexed",
-                          "searchable"}
+    unknown = set(raw) - {"type", "required", "many", "values", "range", "label", "comment", "align", "predicate",
+                          "indexed", "searchable"}
     if unknown:
         raise InvalidModel(f"{where}.{name}: unknown keys {sorted(unknown)}")
     ptype = raw.get("type")
@@ -219,6 +220,12 @@ def _prop(name: str, raw: Any, where: str) -> PropertyDef:
         raise InvalidModel(f"{where}.{name}: enum properties (and only they) list values")
     if TYPES[ptype].names_range != bool(raw.get("range")):
         raise InvalidModel(f"{where}.{name}: ref properties (and only they) name a range")
+    predicate = raw.get("predicate")
+    if predicate is not None and (not isinstance(predicate, str) or ":" not in predicate):
+        raise InvalidModel(f"{where}.{name}: predicate must be a prefixed name such as rdfs:label")
+    if predicate is not None and raw.get("align"):
+        raise InvalidModel(f"{where}.{name}: a property exported as the standard {predicate} has no wbkg term "
+                           "to align")
     return PropertyDef(
         name=name,
         type=ptype,
@@ -229,6 +236,7 @@ def _prop(name: str, raw: Any, where: str) -> PropertyDef:
         label=str(raw.get("label") or name.replace("_", " ")),
         comment=" ".join(str(raw.get("comment") or "").split()),
         align=_align(raw.get("align"), f"{where}.{name}"),
+        predicate=predicate,
         indexed=bool(raw.get("indexed", False)),
         searchable=bool(raw.get("searchable", False)),
     )
@@ -373,7 +381,7 @@ def _check(model: Model, origin: str) -> None:
     _check_rules(model, origin)
     for prefix_use in _alignment_prefixes(model):
         if prefix_use not in model.prefixes:
-            raise InvalidModel(f"{origin}: alignment uses undeclared prefix {prefix_use!r}")
+            raise InvalidModel(f"{origin}: alignment or predicate uses undeclared prefix {prefix_use!r}")
 
 
 def _check_rules(model: Model, origin: str) -> None:
@@ -417,7 +425,8 @@ def _same_type(types: dict[str, str], prop: PropertyDef, origin: str) -> None:
 def _alignment_prefixes(model: Model) -> set[str]:
     aligns = [c.align for c in model.classes.values()] + [r.align for r in model.relationships.values()]
     aligns += [p.align for p in model.all_property_defs().values()]
-    return {term.split(":", 1)[0] for a in aligns for terms in a.values() for term in terms}
+    used = {term.split(":", 1)[0] for a in aligns for terms in a.values() for term in terms}
+    return used | {p.predicate.split(":", 1)[0] for p in model.all_property_defs().values() if p.predicate}
 
 
 @cache

@@ -14,7 +14,7 @@ from rdflib.namespace import DC, DCTERMS, PROV, SKOS
 
 from wbkg.ontology.model import ROOT_CLASS, PropertyDef
 from wbkg.ontology.types import class_in
-from wbkg.ontology.vocab import SPECIAL_PREDICATES, Vocab
+from wbkg.ontology.vocab import Vocab
 
 _counter = itertools.count()
 
@@ -138,8 +138,8 @@ def build_ontology(v: Vocab) -> Graph:
             if RDF.Statement not in domains.setdefault(p, []):
                 domains[p].append(RDF.Statement)
     for pname, pdef in m.all_property_defs().items():
-        if pname in SPECIAL_PREDICATES:
-            continue
+        if pdef.predicate is not None:
+            continue  # exported as a standard term (schema.yaml's `predicate`), declared above
         iri = v.prop(pname)
         doms = domains.get(pname, [])
         if set(doms) == {v.cls(c) for c in m.concrete_classes}:

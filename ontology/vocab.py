@@ -12,24 +12,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from rdflib import OWL, RDFS, SKOS, Namespace, URIRef
-from rdflib.namespace import DCTERMS
+from rdflib import Namespace, URIRef
 
 from wbkg.ontology import DEFAULT_BASE_IRI
 from wbkg.ontology.model import ROOT_CLASS, Model, load_model
 from wbkg.ontology.types import WIKIDATA_BASE
 
-__all__ = ["SPECIAL_PREDICATES", "WIKIDATA", "UnknownTerm", "Vocab", "vocab"]
+__all__ = ["WIKIDATA", "UnknownTerm", "Vocab", "special_predicates", "vocab"]
 
 WIKIDATA = Namespace(WIKIDATA_BASE)
 
-# Node properties that map to well-known predicates rather than to wbkg terms.
-SPECIAL_PREDICATES: dict[str, URIRef] = {
-    "id": DCTERMS.identifier,
-    "name": RDFS.label,
-    "aliases": SKOS.altLabel,
-    "wikidata": OWL.sameAs,
-}
+
+def special_predicates(model: Model) -> dict[str, URIRef]:
+    """Properties exported with a standard term (their ``predicate`` in schema.yaml) instead of a wbkg one."""
+    return {name: URIRef(model.prefixes[p.predicate.split(":", 1)[0]] + p.predicate.split(":", 1)[1])
+            for name, p in model.all_property_defs().items() if p.predicate}
+
 
 
 class UnknownTerm(KeyError):
@@ -61,8 +59,9 @@ class Vocab:
             raise UnknownTerm(f"no relationship type {name!r} in the ontology") from None
 
     def prop(self, name: str) -> URIRef:
-        if name in SPECIAL_PREDICATES:
-            return SPECIAL_PREDICATES[name]
+        special = self.model._cached(("special_predicates", ""), lambda: special_predicates(self.model))
+        if name in special:
+            return special[name]  # type: ignore[no-any-return]
         defs = self.model.all_property_defs()
         if name not in defs:
             raise UnknownTerm(f"no property {name!r} in the ontology")

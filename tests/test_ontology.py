@@ -14,6 +14,7 @@ from wbkg.errors import InvalidModel
 from wbkg.ontology import DEFAULT_BASE_IRI
 from wbkg.ontology.build import render
 from wbkg.ontology.model import PROPERTY_TYPES, ROOT_CLASS, load_model, parse_model
+from wbkg.ontology.vocab import special_predicates, vocab
 
 ONTOLOGY_DIR = Path(__file__).resolve().parent.parent / "ontology"
 WBKG = Namespace(f"{DEFAULT_BASE_IRI}ontology#")
@@ -143,6 +144,38 @@ def test_alignment(onto: Graph, triple: tuple[URIRef, URIRef, URIRef]) -> None:
     assert triple in onto
 
 
+_ALIGN_PREDICATES = {"subClassOf": RDFS.subClassOf, "equivalentClass": OWL.equivalentClass,
+                     "subPropertyOf": RDFS.subPropertyOf, "equivalentProperty": OWL.equivalentProperty,
+                     "inverseOf": OWL.inverseOf}
+
+
+def _curie(term: str) -> URIRef:
+    prefix, local = term.split(":", 1)
+    return URIRef(MODEL.prefixes[prefix] + local)
+
+
+def test_every_alignment_in_the_schema_reaches_the_ontology(onto: Graph) -> None:
+    v = vocab(DEFAULT_BASE_IRI)
+    declared = [(v.cls(n), c.align) for n, c in MODEL.classes.items()]
+    declared += [(v.rel(n), r.align) for n, r in MODEL.relationships.items()]
+    declared += [(v.prop(n), p.align) for n, p in MODEL.all_property_defs().items()]
+    wanted = {(s, _ALIGN_PREDICATES[k], _curie(t)) for s, align in declared for k, terms in align.items()
+              for t in terms}
+    stated = {t for t in onto if t[1] in _ALIGN_PREDICATES.values() and not str(t[2]).startswith(str(WBKG))}
+    assert wanted == stated
+
+
+def test_properties_exported_as_standard_terms_have_no_wbkg_term(onto: Graph) -> None:
+    # schema.yaml's `predicate`: the export states these with the standard term itself
+    assert special_predicates(MODEL) == {"id": DCTERMS.identifier, "name": RDFS.label, "aliases": SKOS.altLabel,
+                                         "wikidata": OWL.sameAs}
+    v = vocab(DEFAULT_BASE_IRI)
+    assert [v.prop(n) for n in ("id", "name", "aliases", "wikidata")] == [DCTERMS.identifier, RDFS.label,
+                                                                        SKOS.altLabel, OWL.sameAs]
+    for local in ("id", "name", "aliases", "wikidata"):
+        assert (WBKG[local], None, None) not in onto
+
+
 def test_alignments_cover_the_five_vocabularies(onto: Graph) -> None:
     used = {str(o) for p in (RDFS.subClassOf, OWL.equivalentClass, RDFS.subPropertyOf)
             for o in onto.objects(None, p) if isinstance(o, URIRef) and not str(o).startswith(str(WBKG))}
@@ -266,7 +299,17 @@ BAD_SCHEMAS = {
     "enum without values": (_doc(classes=_classes(Person={"properties": {"kind": {"type": "enum"}}})),
                             "classes.Person.kind: enum properties (and only they) list values"),
     "undeclared prefix": (_doc(classes=_classes(Actor={"align": {"subClassOf": "foaf:Agent"}})),
-                          "test.yaml: alignment uses undeclared prefix 'foaf'"),
+                          "test.yaml: alignment or predicate uses undeclared prefix 'foaf'"),
+    "a predicate with an undeclared prefix": (
+        _doc(node_properties={"id": {"type": "id", "required": True, "predicate": "dcterms:identifier"}}),
+        "test.yaml: alignment or predicate uses undeclared prefix 'dcterms'"),
+    "a predicate that is no prefixed name": (
+        _doc(node_properties={"id": {"type": "id", "required": True, "predicate": "identifier"}}),
+        "node_properties.id: predicate must be a prefixed name such as rdfs:label"),
+    "a predicate and an alignment": (
+        _doc(node_properties={"id": {"type": "id", "required": True, "predicate": "prov:value",
+                                     "align": {"subPropertyOf": "prov:value"}}}),
+        "node_properties.id: a property exported as the standard prov:value has no wbkg term to align"),
     "unknown alignment": (_doc(classes=_classes(Actor={"align": {"sameAs": "prov:Agent"}})),
                           "classes.Actor: unknown alignment 'sameAs'"),
     "class not a mapping": (_doc(classes=_classes(Actor="an agent")),

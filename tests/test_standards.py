@@ -14,7 +14,7 @@ from typing import Any
 
 import pyoxigraph as ox
 import pytest
-from semweb import java
+from semweb import java, standard_ontology
 
 from wbkg.graph.connection import Graph as Neo4jGraph
 from wbkg.loaders.dataset import Dataset as RecordSet
@@ -156,6 +156,28 @@ def test_hermit_finds_ontology_and_export_consistent(export: Path) -> None:
     done = _hermit(ONTOLOGY, export)
     assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
     assert "inconsistent" not in (done.stdout + done.stderr).lower()
+
+
+def test_hermit_finds_ontology_export_prov_o_and_org_consistent(export: Path) -> None:
+    # the alignments checked against the W3C's own files: wbkg:Event is a prov:Activity, wbkg:Agency an
+    # org:OrganizationalUnit, …; a direction or domain that contradicts PROV-O or ORG makes this inconsistent
+    prov, org = standard_ontology("prov"), standard_ontology("org")
+    done = _hermit(ONTOLOGY, export, prov, org)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-4000:]
+    assert "inconsistent" not in (done.stdout + done.stderr).lower()
+
+
+def test_hermit_with_prov_o_rejects_a_claim_that_is_an_activity(export: Path, tmp_path: Path, v: Vocab) -> None:
+    # a claim is a prov:Entity (our alignment); PROV-O makes entities and activities disjoint, so a claim
+    # typed prov:Activity is inconsistent with PROV-O merged and only then: the check above has teeth
+    bad = tmp_path / "bad.ttl"
+    claim = v.node("claim-huawei-employee-owned")
+    bad.write_bytes(export.read_bytes() + f"\n<{claim}> a <http://www.w3.org/ns/prov#Activity> .\n".encode())
+    alone = _hermit(ONTOLOGY, bad)
+    assert alone.returncode == 0, (alone.stdout + alone.stderr)[-4000:]
+    done = _hermit(ONTOLOGY, bad, standard_ontology("prov"), standard_ontology("org"))
+    assert done.returncode != 0
+    assert "inconsistent" in (done.stdout + done.stderr).lower()
 
 
 def test_hermit_finds_a_firm_that_is_a_state_inconsistent(export: Path, tmp_path: Path, v: Vocab) -> None:
