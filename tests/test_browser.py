@@ -387,11 +387,14 @@ def test_browser_alone_names_statuses_and_sources(curated_graph: Graph, neo4j_cf
         # nodes shown (the chain, Hytera's other neighbours) that cite one of Hytera's sources
         sourced = curated_graph.rows(
             "MATCH path = (:Agent)-[:OWNS*1..6]->(h:Entity {id: 'hytera'}) UNWIND nodes(path) AS n "
-            "WITH h, collect(DISTINCT n) AS chain MATCH (h)--(m) WITH chain + collect(DISTINCT m) AS shown "
+            "WITH h, collect(DISTINCT n) AS chain MATCH (h)--(m) WITH chain, collect(DISTINCT m) AS around "
+            "WITH chain + around AS shown "
             "MATCH (a)-[r:SOURCED_BY]->(b) WHERE a IN shown AND b IN shown "
             "RETURN count(DISTINCT r) AS links, count(DISTINCT CASE WHEN a.id = 'hytera' THEN r END) AS own")[0]
         assert sourced["own"] == len(cited)
-        assert rels.count("SOURCED_BY") == sourced["links"]
+        # a caption is cut with an ellipsis where its arrow is short; the derived links alone carry no status
+        assert sum(1 for c in rels if c and " · " not in c
+                   and "SOURCED_BY".startswith(c.removesuffix("…").strip())) == sourced["links"]
         # Source nodes only link to claims and from nodes: the ones shown are exactly Hytera's
         assert _fills(result).count(colours["Source"]) == len(cited)
     finally:
