@@ -41,7 +41,7 @@ from tqdm import tqdm
 
 from wbkg.errors import InvalidData, WbkgError
 from wbkg.graph.connection import Graph
-from wbkg.graph.schema import LOAD_LOCK, LOAD_RECORD, STAGED, schema_names, schema_statements
+from wbkg.graph.schema import LOAD_LOCK, LOAD_RECORD, SOURCE_LINK, STAGED, schema_names, schema_statements
 from wbkg.loaders.dataset import Dataset
 from wbkg.loaders.mirror import (
     DATASETS,
@@ -343,7 +343,11 @@ def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | Non
         with _bar(sum(len(s[1]) for s in statements), "writing", progress) as bar:
             for stmt in statements:
                 _run(tx, stmt, bar)
-        link_sources(tx, node_ids)
+        # the derived SOURCED_BY links change only where nodes were written (links among staged nodes
+        # were made while staging): an unchanged reload skips them
+        written = [r.record.id for r in final.node_create] + [r.record.id for r, _ in final.node_update]
+        if written:
+            link_sources(tx, written)
         _record(tx, summary, final, started, "staged" if staged else "single", len(ds.files), commit)
         tx.run(UNLOCK).consume()
         return final
@@ -400,6 +404,14 @@ def _stage(graph: Graph, plan: Plan, model: Model, load_id: str, progress: bool)
             for links_chunk in _chunks(group):
                 commit(cypher, [r.params([plan.dataset]) for r in links_chunk])
                 bar.update(len(links_chunk))
+        # the derived SOURCED_BY links between staged nodes, so the final transaction only checks them (links
+        # to sources already in the graph are made there: a staged link to a visible node would show)
+        citing: list[dict[str, Any]] = [{"id": r.record.id, "sources": cited} for r in new
+                  if (cited := [s for s in r.record.props.get("sources") or [] if s in staged])]
+        for cite_chunk in _chunks(citing):
+            commit(f"UNWIND $rows AS row MATCH (n:{STAGED} {{wbkg_load: $load, id: row.id}}) "
+                   f"UNWIND row.sources AS sid MATCH (s:{STAGED} {{wbkg_load: $load, id: sid}}) "
+                   f"CREATE (n)-[:{SOURCE_LINK}]->(s)", list(cite_chunk))
     return staged
 
 

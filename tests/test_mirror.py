@@ -318,9 +318,26 @@ def test_a_big_load_is_staged_then_published(clean_db: Graph, tmp_path: Path, sm
     assert clean_db.rows("MATCH (n:Entity) WHERE n.wbkg_load IS NOT NULL OR n.wbkg_class IS NOT NULL "
                          "RETURN count(n) AS c") == [{"c": 0}]
     assert [r["mode"] for r in records(clean_db, "big")] == ["staged"]
+    links = ("MATCH (n:Entity)-[:SOURCED_BY]->(s:Source) WHERE s.id IN n.sources "
+             "RETURN count(*) AS c, count(DISTINCT n) AS n")
+    assert clean_db.rows(links) == [{"c": 40, "n": 40}]  # made while staging, between staged nodes
     summary = ds_load(clean_db, path)
     assert (summary.created, summary.updated, summary.removed) == ({}, {}, {})
     assert sum(summary.unchanged.values()) == 80
+    assert clean_db.rows(links) == [{"c": 40, "n": 40}]
+
+
+def test_a_big_load_links_its_nodes_to_sources_already_in_the_graph(clean_db: Graph, tmp_path: Path,
+                                                                    small_batches: None) -> None:
+    sources = write(tmp_path / "sources" / "s.yaml", [SOURCE], [])
+    ds_load(clean_db, sources)
+    nodes, rels = chain(40)
+    big = write(tmp_path / "big" / "big.yaml", nodes[1:], rels)
+    # the source is already in the graph (dataset 'sources'): the staged firms link to it when published
+    load(clean_db, validate_paths([sources, big], clean_db.cfg.base_iri), progress=False, dataset="big")
+    assert [r["mode"] for r in records(clean_db, "big")] == ["staged"]
+    assert clean_db.rows("MATCH (n:Firm)-[l:SOURCED_BY]->(s:Source) RETURN count(l) AS c, count(DISTINCT s) AS s") \
+        == [{"c": 40, "s": 1}]
 
 
 def test_a_failed_big_load_leaves_nothing_visible_and_a_rerun_completes(
