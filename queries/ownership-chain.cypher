@@ -10,7 +10,10 @@
 //   is the class of the ultimate owner and owner_state the state it is or belongs to (through PART_OF);
 //   statuses gives the status of each link from the firm upwards, so a disputed link shows as disputed,
 //   with its claim. contested false leaves out disputed and denied links (an owner above only such a link
-//   is then an ultimate owner). Rows are ordered by length, owner, chain and link ids.
+//   is then an ultimate owner). Rows are ordered by length, owner, chain and link ids. Only OWNS links are
+//   followed, since only they carry shares: a CONTROLS link (control without a known stake) is not part of a
+//   chain, and an agent that only controls a firm is not its owner here (state-linked-suppliers and
+//   neighbourhood show control links).
 // params:
 //   - name: entity
 //     type: entity

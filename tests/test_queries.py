@@ -793,3 +793,30 @@ def test_cli_coverage_prints_the_matrix(curated: Graph) -> None:
     assert len(lines) == 8
     md = CliRunner().invoke(cli, ["coverage", "--markdown"])
     assert md.exit_code == 0 and md.output in README.read_text(encoding="utf-8")
+
+
+HIKVISION = "Hangzhou Hikvision Digital Technology Co., Ltd."
+CETC = "China Electronics Technology Group Corporation"
+KOSOVO_SUPPLIERS = [
+    {"supplier": "Dahua Technology", "ownership": []},
+    {"supplier": HIKVISION,
+     "ownership": [f"{HIKVISION} <-[control, asserted]- {CETC}",
+                   f"{HIKVISION} <-[38.88%, asserted]- CETC HIK Group <-[asserted]- {CETC}",
+                   f"{HIKVISION} <-[41.55%, asserted]- CETC HIK Group <-[asserted]- {CETC}"]},
+    {"supplier": "Zhejiang Uniview Technologies", "ownership": []},
+]
+
+
+def test_state_linked_suppliers_follow_control_links_in_cypher_and_sparql(curated: Graph) -> None:
+    # CETC controls Hikvision without a stake of its own (CONTROLS) and owns it through CETC HIK Group (OWNS)
+    from wbkg.ontology.vocab import vocab
+    from wbkg.queries.sparql import run_named, store
+    from wbkg.rdf.mapping import dataset_triples
+
+    got = [{k: r[k] for k in ("supplier", "ownership")} for r in rows(curated, "state-linked-suppliers",
+                                                                      country="kosovo")]
+    assert got == KOSOVO_SUPPLIERS
+    v = vocab(curated.cfg.base_iri)
+    rs = run_named("state-linked-suppliers", {"country": "kosovo"},
+                   store(dataset_triples(validate_paths([DATA], v.base), v)), v)
+    assert [{k: r[k] for k in ("supplier", "ownership")} for r in rs.dicts()] == KOSOVO_SUPPLIERS
