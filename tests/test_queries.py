@@ -520,17 +520,24 @@ EXPECTED: dict[str, Any] = {'coverage': ({}, None, COVERAGE_ROWS),
                                        "Ministry of Public Security of the People's Republic of China "
                                        '(participates_in, corroborated)',
                                        'Ministry of the Interior of Croatia (organizes, corroborated)'],
-                           'sources': ['src-chinadaily-2019-07-19-croatia',
-                                       'src-people-2024-07-18-croatia',
-                                       'src-plitvicetimes-2019-lika-senj',
-                                       'src-seed-budak']},
+                           'sources': ["China Daily report on Chinese police joining Croatia's tourist-season patrols, "
+                                       '19 Jul 2019 '
+                                       '(http://global.chinadaily.com.cn/a/201907/19/WS5d30fcb7a310d830563ffd15.html)',
+                                       'Chinese Police in the Western Balkans',
+                                       'Lika-Senj County included as Croatian-Chinese police kick off 2nd joint patrol '
+                                       '(https://www.plitvicetimes.com/lika-senj-county-included-croatian-chinese-police-'
+                                       'kick-off-2nd-joint-patrol/)',
+                                       "People's Daily Online report on China-Croatia joint police patrols, "
+                                       '18 Jul 2024 '
+                                       '(http://en.people.cn/n3/2024/0718/c90000-20194950.html)']},
                           {'what': 'agreement',
                            'kind': 'agreement',
                            'name': 'China-Croatia joint police patrol agreement',
                            'date': 'between 2018 and 2019 (per CNN as cited by bne IntelliNews)',
                            'parties': ['Croatia (party_to, asserted)',
                                        "People's Republic of China (party_to, asserted)"],
-                           'sources': ['src-intellinews-2022-12-05-deny']}]),
+                           'sources': ['Croatia and Serbia deny secret Chinese police presence '
+                                       '(https://intellinews.com/croatia-and-serbia-deny-secret-chinese-police-presence-264376/)']}]),
  'investment-for-security': ({'country': 'RS'},
                              ['place', 'level'],
                              [{'place': 'Novi Sad', 'level': 'city'}, {'place': 'Serbia', 'level': 'country'}]),
@@ -874,3 +881,24 @@ def test_cli_ownership_chain_as_of(curated: Graph) -> None:
     r = invoke("ownership-chain", "-p", "entity", "Hytera", "-p", "as_of", "2019-13")
     assert r.exit_code != 0 and isinstance(r.exception, QueryError)
     assert str(r.exception) == "parameter 'as_of': '2019-13' is not a real calendar date"
+
+
+def test_source_lists_give_titles_and_addresses(curated: Graph) -> None:
+    # sorted by title, then address; a source without an address (the seed report) is its title alone
+    claim = rows(curated, "contested-claims")[0]
+    assert (claim["claim"], claim["sources_asserting"], claim["sources_denying"]) == (
+        "claim-belgrade-police-station",
+        ["Chinese Police in the Western Balkans"],
+        ["Croatia and Serbia deny secret Chinese police presence "
+         "(https://intellinews.com/croatia-and-serbia-deny-secret-chinese-police-presence-264376/)",
+         "Serbia, Croatia Deny Allowing Chinese Police Coercive Powers "
+         "(https://tiranachronicle.com/2022/12/serbia-croatia-deny-allowing-chinese-police-coercive-powers/)"])
+    first = rows(curated, "transnational-repression")[0]
+    assert (first["target"], first["responsible"], first["sources"]) == (
+        "8th General Assembly of the World Uyghur Congress (Sarajevo)",
+        "Embassy of the People's Republic of China in Bosnia and Herzegovina",
+        ["Weekly Brief 25 October (https://www.uyghurcongress.org/en/weekly-brief-25-october-2/)",
+         "World Uyghur Congress faces threats from China "
+         "(https://www.sentinelassam.com/more-news/international/world-uyghur-congress-faces-threats-from-china)"])
+    assert _sparql_rows(curated, "contested-claims", {})[0] == claim
+    assert _sparql_rows(curated, "transnational-repression", {})[0] == first
