@@ -57,6 +57,8 @@ class GuideQuery:
 
 def cypher_literal(value: Any) -> str:
     """A Cypher literal for a parameter value (strings single-quoted and escaped)."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -164,7 +166,7 @@ def _param_item(p: Param) -> str:
     if p.description:
         text += ": " + html.escape(p.description, quote=False)
     if not p.required:
-        text += f" (default {html.escape(str(p.default), quote=False)})"
+        text += f" (default {html.escape('null' if p.default is None else str(p.default), quote=False)})"
     return text + "</li>"
 
 

@@ -73,6 +73,11 @@ class Owns(Link):
     controlling = StringProperty(choices=choices("yes", "no"))
 
 
+class Controls(Link):
+    """Controls a firm or an organization without a known stake: for links where the sources speak of control (directly
+    or through an intermediary) rather than of shares held. A known stake is an OWNS."""
+
+
 class PartOf(Link):
     """Is a unit, round, component or subdivision of."""
 
@@ -226,6 +231,7 @@ class Agent(Entity):
     sources = ArrayProperty(RegexProperty(expression=REF), required=True)
 
     owns = RelationshipTo("Firm", "OWNS", model=Owns)
+    controls = RelationshipTo("Agent", "CONTROLS", model=Controls)
     located_in = RelationshipTo("Entity", "LOCATED_IN", model=LocatedIn)
     party_to = RelationshipTo("Agreement", "PARTY_TO", model=PartyTo)
     participates_in = RelationshipTo("Entity", "PARTICIPATES_IN", model=ParticipatesIn)
@@ -498,6 +504,7 @@ NODE_MODELS: dict[str, type[StructuredNode]] = {
 
 REL_MODELS: dict[str, type[StructuredRel]] = {
     "OWNS": Owns,
+    "CONTROLS": Controls,
     "PART_OF": PartOf,
     "LOCATED_IN": LocatedIn,
     "PARTY_TO": PartyTo,

@@ -2,7 +2,9 @@
 // title: Contested claims
 // description: >-
 //   Each claim that an actor denies or a source contradicts: the statement, who asserts it, who denies it,
-//   which sources contradict it, the sources on each side and what it concerns.
+//   which sources contradict it (by id), the sources on each side and what it concerns. The sources on each
+//   side are given as "title (address)" (the title alone when there is no address), sorted, which is by title,
+//   then address.
 // mode: read
 // example: wbkg query run contested-claims --format json
 MATCH (c:Claim)
@@ -15,11 +17,13 @@ RETURN c.id AS claim,
        COLLECT { MATCH (c)<-[:CONTRADICTS]-(s) WITH DISTINCT s ORDER BY s.id RETURN s.id } AS contradicted_by,
        COLLECT {
          MATCH (c)<-[r:ASSERTS]-(a) UNWIND r.sources + CASE WHEN a:Source THEN [a.id] ELSE [] END AS s
-         WITH DISTINCT s ORDER BY s RETURN s
+         MATCH (src:Entity {id: s}) WHERE src:Source
+         WITH DISTINCT src.title + coalesce(' (' + src.url + ')', '') AS source ORDER BY source RETURN source
        } AS sources_asserting,
        COLLECT {
          MATCH (c)<-[r:DENIES|CONTRADICTS]-(d) UNWIND r.sources + CASE WHEN d:Source THEN [d.id] ELSE [] END AS s
-         WITH DISTINCT s ORDER BY s RETURN s
+         MATCH (src:Entity {id: s}) WHERE src:Source
+         WITH DISTINCT src.title + coalesce(' (' + src.url + ')', '') AS source ORDER BY source RETURN source
        } AS sources_denying,
        COLLECT { MATCH (c)-[:CONCERNS]->(x) WITH DISTINCT x ORDER BY x.name RETURN x.name } AS concerns
 ORDER BY claim

@@ -30,7 +30,7 @@ WITH c, place,
        MATCH (place)<-[:LOCATED_IN|PART_OF*0..3]-()<-[:LOCATED_IN]-(proj:Project)
        OPTIONAL MATCH (proj)<-[:FINANCES|CONTRACTOR_OF|PARTICIPATES_IN]-(backer:Agent)
        WITH proj, backer,
-            EXISTS { MATCH (backer)-[:PART_OF|LOCATED_IN|MEMBER_OF|OWNS*0..4]-(:State {iso_code: 'CN'}) } AS chinese
+            EXISTS { MATCH (backer)-[:PART_OF|LOCATED_IN|MEMBER_OF|OWNS|CONTROLS*0..4]-(:State {iso_code: 'CN'}) } AS chinese
        WITH proj, [b IN collect(CASE WHEN chinese THEN backer END) WHERE b IS NOT NULL | b.name] AS backers
        WHERE size(backers) > 0
           OR EXISTS { MATCH (proj)-[:PART_OF*1..3]->(:Program)<-[:ORGANIZES]-(:State {iso_code: 'CN'}) }

@@ -10,7 +10,14 @@
 //   is the class of the ultimate owner and owner_state the state it is or belongs to (through PART_OF);
 //   statuses gives the status of each link from the firm upwards, so a disputed link shows as disputed,
 //   with its claim. contested false leaves out disputed and denied links (an owner above only such a link
-//   is then an ultimate owner). Rows are ordered by length, owner, chain and link ids.
+//   is then an ultimate owner). Rows are ordered by length, owner, chain and link ids. Only OWNS links are
+//   followed, since only they carry shares: a CONTROLS link (control without a known stake) is not part of a
+//   chain, and an agent that only controls a firm is not its owner here (state-linked-suppliers and
+//   neighbourhood show control links). as_of keeps the links in force at some time in a period: a year or a
+//   month stands for all its days, and a link counts when it began (start, else date) no later than the
+//   period's last day and did not end (end) before its first day; a link with no start, date or end is kept
+//   (unknown is not excluded). An owner whose links above all fall outside the period is then an ultimate
+//   owner. Without as_of (null) there is no time filter.
 // params:
 //   - name: entity
 //     type: entity
@@ -19,6 +26,10 @@
 //     type: boolean
 //     default: true
 //     description: include disputed and denied links
+//   - name: as_of
+//     type: date
+//     default: null
+//     description: only links in force at some time in this period (YYYY, YYYY-MM or YYYY-MM-DD); null for all
 // mode: read
 // example: wbkg query run ownership-chain -p entity Hytera
 WITH trim($entity) AS entity_text  // an id, or a unique name or alias in any case
@@ -31,10 +42,22 @@ WITH entity_text, COLLECT { MATCH (n:Entity {id: entity_text}) RETURN n } AS ent
      } AS entity_by_name
 UNWIND CASE WHEN size(entity_by_id) = 1 THEN entity_by_id
             WHEN size(entity_by_name) = 1 THEN entity_by_name ELSE [] END AS firm
+// the period's first and last day: 2019 is 2019-01-01 to 2019-12-31, 2019-02 is 2019-02-01 to 2019-02-31 (an
+// upper bound on text); a link's begin is compared with the last day cut to its own precision, its end with
+// the first day likewise ('' and '9999' stand for an unknown begin or end, which never exclude)
+WITH firm, $as_of + substring('-01-01', size($as_of) - 4) AS first_day,
+     $as_of + substring('-12-31', size($as_of) - 4) AS last_day
 MATCH path = (owner:Agent)-[:OWNS*1..6]->(firm)
 WHERE ($contested OR none(r IN relationships(path) WHERE r.status IN ['disputed', 'denied']))
+  AND (last_day IS NULL OR all(r IN relationships(path) WHERE
+         coalesce(r.start, r.date, '') <= left(last_day, size(coalesce(r.start, r.date, '')))
+         AND coalesce(r.end, '9999') >= left(first_day, size(coalesce(r.end, '9999')))))
   AND NOT EXISTS {
-    MATCH (:Agent)-[above:OWNS]->(owner) WHERE $contested OR NOT above.status IN ['disputed', 'denied']
+    MATCH (:Agent)-[above:OWNS]->(owner)
+    WHERE ($contested OR NOT above.status IN ['disputed', 'denied'])
+      AND (last_day IS NULL
+           OR coalesce(above.start, above.date, '') <= left(last_day, size(coalesce(above.start, above.date, '')))
+              AND coalesce(above.end, '9999') >= left(first_day, size(coalesce(above.end, '9999'))))
   }
 WITH firm, owner, reverse(nodes(path)) AS chain, reverse(relationships(path)) AS links
 RETURN owner.name AS ultimate_owner,

@@ -3,11 +3,21 @@
 // description: >-
 //   Joint patrol rounds held in a country (year, officers, cities), police service stations located there,
 //   and police programmes deployed there. Each row gives the status of the links that place it there, the
-//   claims it belongs to, who denies them, and any closure.
+//   claims it belongs to, who denies them, and any closure. as_of keeps what was there at some time in a
+//   period (a year or a month stands for all its days): a row counts when the item began no later than the
+//   period's last day and did not end before its first day, and so do the links that place it (only those
+//   count for places, statuses and claims). An item begins at its start, else its date, else its founding,
+//   and ends at its end (a patrol round or other event without an end, at its date); a link begins at its
+//   start, else its date, and ends at its end. Whatever has none of these dates is kept (unknown is not
+//   excluded); a closure event is listed but does not end a station. Without as_of (null), no time filter.
 // params:
 //   - name: country
 //     type: country
 //     description: the country, by ISO code, id or name
+//   - name: as_of
+//     type: date
+//     default: null
+//     description: only what was there at some time in this period (YYYY, YYYY-MM or YYYY-MM-DD); null for all
 // mode: read
 // example: wbkg query run police-presence -p country Serbia
 WITH trim($country) AS country_text  // an id, an ISO code, or a unique name or alias in any case
@@ -33,6 +43,16 @@ CALL (c) {
   WHERE p.kind IN ['joint-patrol', 'police-network']
   RETURN 'deployment' AS what, p AS item, place, r
 }
+// the period's first and last day (2019: 2019-01-01 to 2019-12-31; 2019-02: to 2019-02-31, an upper bound on
+// text); a begin is compared with the last day cut to its own precision, an end with the first day likewise
+WITH what, item, place, r, $as_of + substring('-01-01', size($as_of) - 4) AS first_day,
+     $as_of + substring('-12-31', size($as_of) - 4) AS last_day,
+     [coalesce(item.start, item.date, item.founded, ''),
+      coalesce(item.end, CASE WHEN item:Event THEN coalesce(item.date, item.start) END, '9999'),
+      coalesce(r.start, r.date, ''), coalesce(r.end, '9999')] AS span
+WHERE last_day IS NULL
+   OR (span[0] <= left(last_day, size(span[0])) AND span[1] >= left(first_day, size(span[1]))
+       AND span[2] <= left(last_day, size(span[2])) AND span[3] >= left(first_day, size(span[3])))
 WITH what, item, collect(DISTINCT place.name) AS places, collect(DISTINCT r.status) AS statuses,
      [x IN collect(DISTINCT r.claim) WHERE x IS NOT NULL] AS link_claims
 WITH what, item, places, statuses,

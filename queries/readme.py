@@ -15,7 +15,7 @@ def _param(q: Query) -> str:
     parts = []
     for p in q.params:
         text = f"`{p.name}` ({p.type}"
-        text += ")" if p.required else f", default `{p.default}`)"
+        text += ")" if p.required else f", default `{'null' if p.default is None else p.default}`)"
         parts.append(text)
     return ", ".join(parts) or "none"
 

@@ -57,7 +57,8 @@ _FALSE = {"false", "no", "0"}
 
 @dataclass(frozen=True)
 class Param:
-    """A declared parameter: its type, its default (already typed; None when required) and where it was declared."""
+    """A declared parameter: its type, its default (already typed; None when required or null) and where it was
+    declared."""
 
     name: str
     type: str
@@ -390,7 +391,8 @@ def _params(node: Node, problems: _Problems) -> list[Param]:
                 problems.add(k.start_mark.line + 1,
                              f"unknown parameter field {key!r} (one of: {', '.join(PARAM_KEYS)})")
                 continue
-            # a YAML null default is "no default"; an explicit quoted '' is an empty default
+            # a YAML null default (`default: null`) makes the parameter optional with the value null (Cypher's
+            # null, an unbound variable in SPARQL); an explicit quoted '' is an empty default
             is_null = isinstance(v, ScalarNode) and v.tag.endswith(":null") and v.value in ("", "null", "~")
             fields[key] = (None if is_null else _scalar(v, problems, f"parameter field {key!r}"), is_null)
         name = fields.get("name", (None, False))[0]
@@ -406,8 +408,8 @@ def _params(node: Node, problems: _Problems) -> list[Param]:
             continue
         draft = Param(name, ptype, line=line, description=fields.get("description", ("", False))[0] or "")
         default: Any = None
-        required = "default" not in fields or fields["default"][1]
-        if not required:
+        required = "default" not in fields
+        if not required and not fields["default"][1]:
             raw = fields["default"][0] or ""
             try:
                 default = coerce(draft, raw) if ptype not in ("entity", "country", "string") else raw

@@ -2,7 +2,9 @@
 // title: Security agreements and cooperation programmes with China
 // description: >-
 //   Agreements, memoranda and cooperation programmes that bind a country (or its agencies) and China (or
-//   its agencies): kind, parties, date as the source gives it, status of the party links and sources.
+//   its agencies): kind, parties, date as the source gives it, status of the party links and sources (those of the
+//   agreement or programme and of its party links). Sources are given as "title (address)" (the title alone
+//   when there is no address), sorted, which is by title, then address.
 // params:
 //   - name: country
 //     type: country
@@ -39,7 +41,8 @@ RETURN CASE WHEN a:Agreement THEN 'agreement' ELSE 'programme' END AS what,
        COLLECT {
          UNWIND coalesce(a.sources, []) + reduce(acc = [], l IN
            [(:Agent)-[r:PARTY_TO|PARTICIPATES_IN|ORGANIZES|MEMBER_OF]->(a) | r.sources] | acc + l) AS s
-         WITH DISTINCT s ORDER BY s
-         RETURN s
+         MATCH (src:Entity {id: s}) WHERE src:Source
+         WITH DISTINCT src.title + coalesce(' (' + src.url + ')', '') AS source ORDER BY source
+         RETURN source
        } AS sources
 ORDER BY date, name

@@ -2,8 +2,10 @@
 // title: State-linked suppliers of security technology
 // description: >-
 //   Firms that supply security or surveillance technology procured by a country's agencies (or by the state
-//   itself), with each firm's ownership paths up to its ultimate owners (the status of each link, and the state an
-//   owner is or belongs to), and any restriction a US body has placed on the firm.
+//   itself), with each firm's paths up to the agents that stand behind it (the status of each link, and the state
+//   an owner is or belongs to), and any restriction a US body has placed on the firm. A path follows OWNS and
+//   CONTROLS links (control without a known stake, written "control" before the link's status) up to an agent
+//   that nobody is recorded as owning or controlling.
 // params:
 //   - name: country
 //     type: country
@@ -30,15 +32,16 @@ RETURN firm.name AS supplier,
        buyers,
        coalesce(p.date, p.date_label) AS date,
        COLLECT {
-         MATCH path = (owner:Agent)-[:OWNS*1..6]->(firm)
-         WHERE NOT EXISTS { MATCH (:Agent)-[:OWNS]->(owner) }
+         MATCH path = (owner:Agent)-[:OWNS|CONTROLS*1..6]->(firm)
+         WHERE NOT EXISTS { MATCH (:Agent)-[:OWNS|CONTROLS]->(owner) }
          WITH path, owner,
               CASE WHEN owner:State THEN owner.name
                    ELSE COLLECT { MATCH (owner)-[:PART_OF*1..4]->(s:State) RETURN s.name ORDER BY s.name LIMIT 1 }[0]
               END AS state
-         WITH path, owner, state ORDER BY length(path), owner.name
+         WITH path, owner, state ORDER BY length(path), owner.name, [r IN reverse(relationships(path)) | r.id]
          RETURN reduce(t = firm.name, r IN reverse(relationships(path)) |
-                  t + ' <-[' + coalesce(toString(r.share) + '%, ', '') + r.status + ']- ' + startNode(r).name)
+                  t + ' <-[' + CASE type(r) WHEN 'CONTROLS' THEN 'control, ' ELSE '' END
+                  + coalesce(toString(r.share) + '%, ', '') + r.status + ']- ' + startNode(r).name)
                 + coalesce(' (state: ' + state + ')', '')
        } AS ownership,
        COLLECT {

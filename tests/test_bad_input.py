@@ -161,7 +161,7 @@ EXPECTED: dict[str, list[str]] = {
         "{D}/unknown-field.yaml:10 id=acme field=ceo: unknown field (allowed: aliases, description, founded, id, kind, listing, name, sources, themes, wikidata)",  # noqa: E501
     ],
     "unknown-rel-type.yaml": [
-        "{D}/unknown-rel-type.yaml:16 field=type: unknown relationship type 'CONTROLS' (one of: OWNS, PART_OF, LOCATED_IN, PARTY_TO, PARTICIPATES_IN, ORGANIZES, FINANCES, DONATES, RECEIVES, CONTRACTOR_OF, SUPPLIES, PROCURES, DEPLOYED_TO, TARGETS, RESTRICTS, LITIGATES, CONVICTED_IN, RECOGNIZES, DOES_NOT_RECOGNIZE, MEMBER_OF, AFFILIATED_WITH, ASSERTS, DENIES, CONTRADICTS, CONCERNS, LED_TO)",  # noqa: E501
+        "{D}/unknown-rel-type.yaml:16 field=type: unknown relationship type 'SPONSORS' (one of: OWNS, CONTROLS, PART_OF, LOCATED_IN, PARTY_TO, PARTICIPATES_IN, ORGANIZES, FINANCES, DONATES, RECEIVES, CONTRACTOR_OF, SUPPLIES, PROCURES, DEPLOYED_TO, TARGETS, RESTRICTS, LITIGATES, CONVICTED_IN, RECOGNIZES, DOES_NOT_RECOGNIZE, MEMBER_OF, AFFILIATED_WITH, ASSERTS, DENIES, CONTRADICTS, CONCERNS, LED_TO)",  # noqa: E501
     ],
     "unknown-top-key.yaml": [
         "{D}/unknown-top-key.yaml:7 field=edges: unknown top-level key (allowed: nodes, relationships)",

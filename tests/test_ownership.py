@@ -1,7 +1,8 @@
 """ownership-chain with uncertain stakes, on a small dataset of its own, in Cypher (Neo4j) and SPARQL (the
 same files mapped to RDF): a range of shares bounds the effective share, an exact share is both bounds, an
 unknown figure gives null (never 0), alternatives from different sources stay side by side, ties are broken
-by link ids, and ``contested false`` leaves out disputed links (making the owner below an ultimate owner)."""
+by link ids, ``contested false`` leaves out disputed links (making the owner below an ultimate owner), and
+``as_of`` keeps the links in force in a period (a year or a month is all its days; undated links stay)."""
 
 from __future__ import annotations
 
@@ -35,10 +36,10 @@ relationships:
      evidence: Report B gives forty-five percent., sources: [src-b]}
   - {type: OWNS, from: founder-co, to: holding, share_min: 50, share_max: 70, status: corroborated,
      evidence: Both reports put the founder company between half and seventy percent., sources: [src-a, src-b]}
-  - {type: OWNS, from: state-fund, to: founder-co, status: disputed, evidence: Report B alone says so.,
-     sources: [src-b]}
-  - {type: OWNS, from: state-fund, to: target-firm, share_min: 5, status: asserted,
-     evidence: Report B says at least five percent., sources: [src-b]}
+  - {type: OWNS, from: state-fund, to: founder-co, end: "2018", status: disputed,
+     evidence: "Report B alone says so, and that the fund sold out in 2018.", sources: [src-b]}
+  - {type: OWNS, from: state-fund, to: target-firm, share_min: 5, date: "2021-03", status: asserted,
+     evidence: "Report B says at least five percent, bought in March 2021.", sources: [src-b]}
 """
 
 COLUMNS = ["ultimate_owner", "chain", "shares", "effective_share", "share_low", "share_high", "statuses", "links"]
@@ -107,4 +108,31 @@ def test_the_sparql_twin_gives_the_same_rows_in_the_same_order(files: Path, cont
     v = Vocab("https://wbkg.org/", load_model())
     g = store(dataset_triples(validate_paths([files], v.base), v))
     rs = run_named("ownership-chain", {"entity": "Target Firm", "contested": contested}, g, v)
+    assert _pick(rs.dicts()) == expected
+
+
+# as_of: the fund's stake in the founder company ended in 2018, its direct stake began in March 2021; the
+# other links have no dates and always count
+AS_OF = [
+    ("2018-06", CONTESTED[1:]),  # the 2018 end counts until 2018-12-31; the 2021 stake not yet
+    ("2019", UNCONTESTED[1:]),  # neither: the founder company is the ultimate owner
+    ("2021-02", UNCONTESTED[1:]),  # the day before the month of purchase is still outside
+    ("2021-03-15", UNCONTESTED),  # within the month of purchase: the direct stake counts
+    ("2021", UNCONTESTED),
+]
+
+
+@pytest.mark.parametrize(("as_of", "expected"), AS_OF)
+def test_as_of_keeps_the_links_in_force_in_cypher(stakes: Graph, as_of: str, expected: list[dict[str, Any]]) -> None:
+    rows = run_query(stakes, get_query("ownership-chain"), {"entity": "Target Firm", "as_of": as_of})
+    assert _pick(rows[-1].dicts()) == expected
+
+
+@pytest.mark.parametrize(("as_of", "expected"), AS_OF)
+def test_as_of_in_the_sparql_twin(files: Path, as_of: str, expected: list[dict[str, Any]]) -> None:
+    from wbkg.ontology.model import load_model
+
+    v = Vocab("https://wbkg.org/", load_model())
+    g = store(dataset_triples(validate_paths([files], v.base), v))
+    rs = run_named("ownership-chain", {"entity": "Target Firm", "as_of": as_of}, g, v)
     assert _pick(rs.dicts()) == expected

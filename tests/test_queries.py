@@ -148,9 +148,9 @@ country-profile           (country)  Profile of a country
 coverage                  ()  Coverage of the region, country by theme
 investment-for-security   (country)  Chinese-backed infrastructure meeting security cooperation
 neighbourhood             (entity, depth=1)  Neighbourhood of an entity
-ownership-chain           (entity, contested=True)  Ownership chain of a firm
+ownership-chain           (entity, contested=True, as_of=null)  Ownership chain of a firm
 path                      (from, to)  Shortest paths between two entities
-police-presence           (country)  Chinese police presence in a country
+police-presence           (country, as_of=null)  Chinese police presence in a country
 security-agreements       (country)  Security agreements and cooperation programmes with China
 state-linked-suppliers    (country)  State-linked suppliers of security technology
 timeline                  (country, from=1900, to=2100)  Timeline of a country
@@ -520,17 +520,24 @@ EXPECTED: dict[str, Any] = {'coverage': ({}, None, COVERAGE_ROWS),
                                        "Ministry of Public Security of the People's Republic of China "
                                        '(participates_in, corroborated)',
                                        'Ministry of the Interior of Croatia (organizes, corroborated)'],
-                           'sources': ['src-chinadaily-2019-07-19-croatia',
-                                       'src-people-2024-07-18-croatia',
-                                       'src-plitvicetimes-2019-lika-senj',
-                                       'src-seed-budak']},
+                           'sources': ["China Daily report on Chinese police joining Croatia's tourist-season patrols, "
+                                       '19 Jul 2019 '
+                                       '(http://global.chinadaily.com.cn/a/201907/19/WS5d30fcb7a310d830563ffd15.html)',
+                                       'Chinese Police in the Western Balkans',
+                                       'Lika-Senj County included as Croatian-Chinese police kick off 2nd joint patrol '
+                                       '(https://www.plitvicetimes.com/lika-senj-county-included-croatian-chinese-police-'
+                                       'kick-off-2nd-joint-patrol/)',
+                                       "People's Daily Online report on China-Croatia joint police patrols, "
+                                       '18 Jul 2024 '
+                                       '(http://en.people.cn/n3/2024/0718/c90000-20194950.html)']},
                           {'what': 'agreement',
                            'kind': 'agreement',
                            'name': 'China-Croatia joint police patrol agreement',
                            'date': 'between 2018 and 2019 (per CNN as cited by bne IntelliNews)',
                            'parties': ['Croatia (party_to, asserted)',
                                        "People's Republic of China (party_to, asserted)"],
-                           'sources': ['src-intellinews-2022-12-05-deny']}]),
+                           'sources': ['Croatia and Serbia deny secret Chinese police presence '
+                                       '(https://intellinews.com/croatia-and-serbia-deny-secret-chinese-police-presence-264376/)']}]),
  'investment-for-security': ({'country': 'RS'},
                              ['place', 'level'],
                              [{'place': 'Novi Sad', 'level': 'city'}, {'place': 'Serbia', 'level': 'country'}]),
@@ -793,3 +800,105 @@ def test_cli_coverage_prints_the_matrix(curated: Graph) -> None:
     assert len(lines) == 8
     md = CliRunner().invoke(cli, ["coverage", "--markdown"])
     assert md.exit_code == 0 and md.output in README.read_text(encoding="utf-8")
+
+
+HIKVISION = "Hangzhou Hikvision Digital Technology Co., Ltd."
+CETC = "China Electronics Technology Group Corporation"
+KOSOVO_SUPPLIERS = [
+    {"supplier": "Dahua Technology", "ownership": []},
+    {"supplier": HIKVISION,
+     "ownership": [f"{HIKVISION} <-[control, asserted]- {CETC}",
+                   f"{HIKVISION} <-[38.88%, asserted]- CETC HIK Group <-[asserted]- {CETC}",
+                   f"{HIKVISION} <-[41.55%, asserted]- CETC HIK Group <-[asserted]- {CETC}"]},
+    {"supplier": "Zhejiang Uniview Technologies", "ownership": []},
+]
+
+
+def test_state_linked_suppliers_follow_control_links_in_cypher_and_sparql(curated: Graph) -> None:
+    # CETC controls Hikvision without a stake of its own (CONTROLS) and owns it through CETC HIK Group (OWNS)
+    from wbkg.ontology.vocab import vocab
+    from wbkg.queries.sparql import run_named, store
+    from wbkg.rdf.mapping import dataset_triples
+
+    got = [{k: r[k] for k in ("supplier", "ownership")} for r in rows(curated, "state-linked-suppliers",
+                                                                      country="kosovo")]
+    assert got == KOSOVO_SUPPLIERS
+    v = vocab(curated.cfg.base_iri)
+    rs = run_named("state-linked-suppliers", {"country": "kosovo"},
+                   store(dataset_triples(validate_paths([DATA], v.base), v)), v)
+    assert [{k: r[k] for k in ("supplier", "ownership")} for r in rs.dicts()] == KOSOVO_SUPPLIERS
+
+
+def _sparql_rows(g: Graph, name: str, params: dict[str, str]) -> list[dict[str, Any]]:
+    """The rows of a canned query's SPARQL twin over the curated dataset mapped to RDF (pyoxigraph)."""
+    from wbkg.ontology.vocab import vocab
+    from wbkg.queries.sparql import run_named, store
+    from wbkg.rdf.mapping import dataset_triples
+
+    v = vocab(g.cfg.base_iri)
+    return run_named(name, params, store(dataset_triples(validate_paths([DATA], v.base), v)), v).dicts()
+
+
+_PATROLS, _STATIONS, _ROUND_2019, _ROUND_2023 = EXPECTED["police-presence"][2]
+POLICE_AS_OF = [
+    # the programme starts in 2019 and the rounds are dated; the stations network has no date and stays
+    ("2018", [_STATIONS]),
+    ("2019-10-16", [_PATROLS, _STATIONS, _ROUND_2019]),  # the first round's last day
+    ("2019-10-17", [_PATROLS, _STATIONS]),
+    ("2023", [_PATROLS, _STATIONS, _ROUND_2023]),
+]
+
+
+@pytest.mark.parametrize(("as_of", "expected"), POLICE_AS_OF)
+def test_police_presence_as_of_in_cypher_and_sparql(curated: Graph, as_of: str,
+                                                    expected: list[dict[str, Any]]) -> None:
+    cols = EXPECTED["police-presence"][1]
+    got = rows(curated, "police-presence", country="RS", as_of=as_of)
+    assert [{k: r[k] for k in cols} for r in got] == expected
+    sparql = _sparql_rows(curated, "police-presence", {"country": "RS", "as_of": as_of})
+    assert [{k: r[k] for k in cols} for r in sparql] == expected
+
+
+TIA_OWNER = {"ultimate_owner": "China Everbright Limited", "owner_kind": "firm", "owner_state": None,
+             "chain": ["Tirana International Airport SHPK", "China Everbright Limited"], "shares": [None],
+             "effective_share": None, "share_low": None, "share_high": None, "statuses": ["corroborated"],
+             "claims": [], "links": ["china-everbright-owns-tirana-international-airport"]}
+
+
+@pytest.mark.parametrize(("as_of", "expected"), [("2016-09", []), ("2016", [TIA_OWNER]), ("2016-10-07", [TIA_OWNER]),
+                                                 ("2016-10-06", []), ("2024", [TIA_OWNER])])
+def test_ownership_chain_as_of_on_the_curated_data(curated: Graph, as_of: str, expected: list[dict[str, Any]]) -> None:
+    # China Everbright took all the airport's shares on 7 October 2016 (the link's date) and no end is recorded
+    params = {"entity": "tirana-international-airport", "as_of": as_of}
+    assert rows(curated, "ownership-chain", **params) == expected
+    assert _sparql_rows(curated, "ownership-chain", params) == expected
+
+
+def test_cli_ownership_chain_as_of(curated: Graph) -> None:
+    r = invoke("ownership-chain", "-p", "entity", "Hytera", "-p", "as_of", "2019")
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[-1] == "(2 rows)"  # Hytera's links carry no dates: none is excluded
+    r = invoke("ownership-chain", "-p", "entity", "Hytera", "-p", "as_of", "2019-13")
+    assert r.exit_code != 0 and isinstance(r.exception, QueryError)
+    assert str(r.exception) == "parameter 'as_of': '2019-13' is not a real calendar date"
+
+
+def test_source_lists_give_titles_and_addresses(curated: Graph) -> None:
+    # sorted by title, then address; a source without an address (the seed report) is its title alone
+    claim = rows(curated, "contested-claims")[0]
+    assert (claim["claim"], claim["sources_asserting"], claim["sources_denying"]) == (
+        "claim-belgrade-police-station",
+        ["Chinese Police in the Western Balkans"],
+        ["Croatia and Serbia deny secret Chinese police presence "
+         "(https://intellinews.com/croatia-and-serbia-deny-secret-chinese-police-presence-264376/)",
+         "Serbia, Croatia Deny Allowing Chinese Police Coercive Powers "
+         "(https://tiranachronicle.com/2022/12/serbia-croatia-deny-allowing-chinese-police-coercive-powers/)"])
+    first = rows(curated, "transnational-repression")[0]
+    assert (first["target"], first["responsible"], first["sources"]) == (
+        "8th General Assembly of the World Uyghur Congress (Sarajevo)",
+        "Embassy of the People's Republic of China in Bosnia and Herzegovina",
+        ["Weekly Brief 25 October (https://www.uyghurcongress.org/en/weekly-brief-25-october-2/)",
+         "World Uyghur Congress faces threats from China "
+         "(https://www.sentinelassam.com/more-news/international/world-uyghur-congress-faces-threats-from-china)"])
+    assert _sparql_rows(curated, "contested-claims", {})[0] == claim
+    assert _sparql_rows(curated, "transnational-repression", {})[0] == first

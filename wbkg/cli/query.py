@@ -37,7 +37,8 @@ def list_cmd() -> None:
     qs = canned_queries()
     width = max(len(n) for n in qs)
     for q in qs.values():
-        params = ", ".join(p.name if p.required else f"{p.name}={p.default}" for p in q.params)
+        params = ", ".join(p.name if p.required else f"{p.name}={'null' if p.default is None else p.default}"
+                           for p in q.params)
         click.echo(f"{q.name.ljust(width)}  ({params})  {q.title}")
 
 
