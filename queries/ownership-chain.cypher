@@ -2,22 +2,14 @@
 // title: Ownership chain of a firm
 // description: >-
 //   Every OWNS path from a firm up to its ultimate owners (owners nobody is recorded as owning), at most six
-//   links long. effective_share is the product of the shares along the path (share/100 each); share_low and
-//   share_high bound it where a link gives only a range (share_min, share_max; an exact share is both
-//   bounds). Each is null when a figure on the path is unknown (never 0). Alternative figures that different
-//   sources give for one stake are separate links, so they come out as rows side by side, told apart by
-//   links (the relationship ids, whose sources wbkg query run neighbourhood or the Browser show). owner_kind
-//   is the class of the ultimate owner and owner_state the state it is or belongs to (through PART_OF);
-//   statuses gives the status of each link from the firm upwards, so a disputed link shows as disputed,
-//   with its claim. contested false leaves out disputed and denied links (an owner above only such a link
-//   is then an ultimate owner). Rows are ordered by length, owner, chain and link ids. Only OWNS links are
-//   followed, since only they carry shares: a CONTROLS link (control without a known stake) is not part of a
-//   chain, and an agent that only controls a firm is not its owner here (state-linked-suppliers and
-//   neighbourhood show control links). as_of keeps the links in force at some time in a period: a year or a
-//   month stands for all its days, and a link counts when it began (start, else date) no later than the
-//   period's last day and did not end (end) before its first day; a link with no start, date or end is kept
-//   (unknown is not excluded). An owner whose links above all fall outside the period is then an ultimate
-//   owner. Without as_of (null) there is no time filter.
+//   links long. effective_share multiplies the shares on the path; share_low and share_high bound it where a
+//   link gives only share_min/share_max; each is null where a figure is unknown (never 0). Two figures that
+//   different sources give for one stake are two links, so they come out as rows side by side (links names
+//   them). owner_kind and owner_state tell what the owner is and which state it is or belongs to; statuses
+//   and claims show disputed links. contested false leaves out disputed and denied links. Only OWNS is
+//   followed (CONTROLS, control without a known stake, is shown by state-linked-suppliers). as_of keeps the
+//   links in force at some time in a period (a year or month stands for all its days; a link without dates
+//   is kept); null means no time filter. Rows are ordered by length, owner, chain and link ids.
 // params:
 //   - name: entity
 //     type: entity

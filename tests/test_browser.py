@@ -316,8 +316,15 @@ def test_browser_alone_names_statuses_and_sources(curated_graph: Graph, neo4j_cf
             return page.locator("[data-testid=frame]", has=page.locator("[data-testid=frameCommand]",
                                                                          has_text=command)).first
 
-        def run(block: object) -> None:
-            block.click()  # type: ignore[attr-defined]
+        def run(block: object, typed: bool = False) -> None:
+            if typed:  # as a user would type the block's text (a click on this one leaves the editor empty)
+                page.locator(".monaco-editor").first.click()
+                for i, line in enumerate(block.inner_text().splitlines()):  # type: ignore[attr-defined]
+                    if i:
+                        page.keyboard.press("Shift+Enter")
+                    page.keyboard.type(line)
+            else:
+                block.click()  # type: ignore[attr-defined]
             page.click("button[data-testid=editor-Run]")
 
         # the post-connect command applied the style and opened the guide, without an error
@@ -338,11 +345,12 @@ def test_browser_alone_names_statuses_and_sources(curated_graph: Graph, neo4j_cf
         guide.get_by_role("heading", name="Ownership chain of a firm").wait_for()
         blocks = guide.locator("pre.runnable")
         assert [blocks.nth(i).inner_text() for i in range(blocks.count())] == [
-            ":param entity => 'Hytera';\n:param contested => true", canned_queries()["ownership-chain"].body,
+            ":param entity => 'Hytera';\n:param contested => true;\n:param as_of => null",
+            canned_queries()["ownership-chain"].body,
             GRAPH_VIEWS["ownership-chain"]]
-        run(blocks.nth(0))
+        run(blocks.nth(0), typed=True)
         # both commands run as one multi-statement frame; the graph view below answers only if the name resolved
-        params = frame(":param contested")
+        params = frame(":param as_of")
         params.wait_for(timeout=30_000)
         page.wait_for_timeout(1000)
         assert "error" not in params.inner_text().lower()
