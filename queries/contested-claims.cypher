@@ -2,9 +2,9 @@
 // title: Contested claims
 // description: >-
 //   Each claim that an actor denies or a source contradicts: the statement, who asserts it, who denies it,
-//   which sources contradict it (by id), the sources on each side and what it concerns. The sources on each
-//   side are given as "title (address)" (the title alone when there is no address), sorted, which is by title,
-//   then address.
+//   which sources contradict it, the sources on each side and what it concerns. Every source (contradicting,
+//   or on a side) is given as "title (address)" (the title alone when there is no address), sorted, which is
+//   by title, then address.
 // mode: read
 // example: wbkg query run contested-claims --format json
 MATCH (c:Claim)
@@ -14,7 +14,8 @@ RETURN c.id AS claim,
        c.status AS status,
        COLLECT { MATCH (c)<-[:ASSERTS]-(a) WITH DISTINCT a ORDER BY a.name RETURN a.name } AS asserted_by,
        COLLECT { MATCH (c)<-[:DENIES]-(d) WITH DISTINCT d ORDER BY d.name RETURN d.name } AS denied_by,
-       COLLECT { MATCH (c)<-[:CONTRADICTS]-(s) WITH DISTINCT s ORDER BY s.id RETURN s.id } AS contradicted_by,
+       COLLECT { MATCH (c)<-[:CONTRADICTS]-(s) WITH DISTINCT s.title + coalesce(' (' + s.url + ')', '') AS t
+                 ORDER BY t RETURN t } AS contradicted_by,
        COLLECT {
          MATCH (c)<-[r:ASSERTS]-(a) UNWIND r.sources + CASE WHEN a:Source THEN [a.id] ELSE [] END AS s
          MATCH (src:Entity {id: s}) WHERE src:Source

@@ -3,7 +3,8 @@
 // description: >-
 //   Places in a country (and the country as a whole) where a project financed or built with Chinese
 //   participation (a backer tied to China, or a project of a China-led programme such as the Belt and Road) and a security-cooperation item (a patrol round or exercise, a police programme deployed
-//   there, a procurement) are both found; each leg listed with its dates and sources.
+//   there, a procurement) are both found; each leg listed with its dates and sources (titles and addresses,
+//   sorted, joined by ' | ').
 // params:
 //   - name: country
 //     type: country
@@ -36,7 +37,7 @@ WITH c, place,
           OR EXISTS { MATCH (proj)-[:PART_OF*1..3]->(:Program)<-[:ORGANIZES]-(:State {iso_code: 'CN'}) }
        WITH proj, backers ORDER BY coalesce(proj.start, ''), proj.name
        RETURN proj.name + ' (' + coalesce(proj.start, 'undated') + coalesce('; with ' + reduce(s = null, b IN backers | coalesce(s + ', ', '') + b), '') + '; sources: ' +
-              reduce(s = '', x IN proj.sources | s + CASE s WHEN '' THEN '' ELSE ', ' END + x) + ')'
+              reduce(s = '', x IN COLLECT { MATCH (src:Source) WHERE src.id IN proj.sources RETURN src.title + coalesce(' (' + src.url + ')', '') AS t ORDER BY t } | s + CASE s WHEN '' THEN '' ELSE ' | ' END + x) + ')'
      } AS infrastructure,
      COLLECT {
        CALL (place) {
@@ -52,7 +53,7 @@ WITH c, place,
        }
        WITH DISTINCT item, d ORDER BY coalesce(d, ''), item.name
        RETURN item.name + ' (' + coalesce(d, 'undated') + '; sources: ' +
-              reduce(s = '', x IN item.sources | s + CASE s WHEN '' THEN '' ELSE ', ' END + x) + ')'
+              reduce(s = '', x IN COLLECT { MATCH (src:Source) WHERE src.id IN item.sources RETURN src.title + coalesce(' (' + src.url + ')', '') AS t ORDER BY t } | s + CASE s WHEN '' THEN '' ELSE ' | ' END + x) + ')'
      } AS security
 WHERE size(infrastructure) > 0 AND size(security) > 0
 RETURN place.name AS place,

@@ -585,27 +585,37 @@ EXPECTED: dict[str, Any] = {'coverage': ({}, None, COVERAGE_ROWS),
                         'status': 'corrected',
                         'asserted_by': ['Chinese Police in the Western Balkans (Future CHOICE)'],
                         'denied_by': [],
-                        'contradicted_by': ['src-foreignpolicy-2019-06-18',
-                                            'src-hiljade-kamera-timeline',
-                                            'src-rferl-2025-08-safe-city']},
+                        'contradicted_by': ['Big Brother comes to Belgrade (https://foreignpolicy.com/2019/06/18/bi'
+                                            'g-brother-comes-to-belgrade-huawei-china-facial-recognition-vucic/)',
+                                            "Exclusive: Serbia's Safe City, Chinese surveillance, Huawei and facial"
+                                            ' recognition (https://www.rferl.org/a/exclusive-safe-city-china-survei'
+                                            'llance-huawei-facial-recognition/33501155.html)',
+                                            'Timeline (Hiljade kamera) (https://hiljade.kamera.rs/en/timeline/)']},
                        {'claim': 'claim-croatia-chinese-tourists-41pct',
                         'status': 'disputed',
                         'asserted_by': ['Chinese Police in the Western Balkans (Future CHOICE)'],
                         'denied_by': [],
-                        'contradicted_by': ['src-funandflip-2024-cntb']},
+                        'contradicted_by': ["Chinese visitors flock to new Europe's lesser-known destinations for a"
+                                            'uthentic experiences (https://funandflip.com/news-detail/amp/chinese-v'
+                                            'isitors-flock-to-new-europes-lesserknown-destinations-for-authentic-ex'
+                                            'periences.html)']},
                        {'claim': 'claim-huawei-employee-owned',
                         'status': 'disputed',
                         'asserted_by': ['Huawei Technologies Co., Ltd.',
                                         'Huawei interview with Jiang Xisheng on ownership'],
                         'denied_by': [],
-                        'contradicted_by': ['src-balding-clarke-2019-who-owns-huawei']},
+                        'contradicted_by': ['Who Owns Huawei? (https://assets.documentcloud.org/documents/5973525/W'
+                                            'ho-Owns-Huawei-Christopher-Balding-Donald-Clarke.txt)']},
                        {'claim': 'claim-hytera-state-owned',
                         'status': 'disputed',
                         'asserted_by': ['Chinese Police in the Western Balkans (Future CHOICE)',
                                         'RFE/RL China in Eurasia newsletter, 9 Sep 2024',
                                         'Wikipedia article on Hytera (worddisk.com copy)'],
                         'denied_by': [],
-                        'contradicted_by': ['src-wapo-2019-hytera']},
+                        'contradicted_by': ['Chinese maker of radios for police, firefighters struggles to outlast '
+                                            'Trump trade fight (https://www.followcn.com/us/2019/01/30/chinese-make'
+                                            'r-of-radios-for-police-firefighters-struggles-to-outlast-trump-trade-f'
+                                            'ight/)']},
                        {'claim': 'claim-overseas-stations-police-outposts',
                         'status': 'denied',
                         'asserted_by': ['Chinese Police in the Western Balkans (Future CHOICE)',
@@ -616,13 +626,17 @@ EXPECTED: dict[str, Any] = {'coverage': ({}, None, COVERAGE_ROWS),
                         'status': 'disputed',
                         'asserted_by': ['RFE/RL on the Sava bridge contract and loan'],
                         'denied_by': [],
-                        'contradicted_by': ['src-people-2025-12-26-sava']},
+                        'contradicted_by': ["People's Daily Online report on the new Sava bridge, 26 Dec 2025 (http"
+                                            '://en.people.cn/n3/2025/1226/c90000-20407131.html)']},
                        {'claim': 'claim-stations-230000',
                         'status': 'corrected',
                         'asserted_by': ['Chinese Police in the Western Balkans (Future CHOICE)'],
                         'denied_by': [],
-                        'contradicted_by': ['src-latinoreport-economist-fraudsters',
-                                            'src-ucanews-2022-09-persuade']},
+                        'contradicted_by': ["China targets kin to repatriate fraudsters 'voluntarily' (https://www."
+                                            'ucanews.com/news/china-targets-kin-to-repatriate-fraudsters-voluntaril'
+                                            'y/98767)',
+                                            'China tracks fraudsters and strong-arms them to justice (https://latin'
+                                            'oreport.com/china-tracks-fraudsters-and-strong-arms-them-to-justice/)']},
                        {'claim': 'claim-stations-serbia-croatia',
                         'status': 'denied',
                         'asserted_by': ['Chinese Police in the Western Balkans (Future CHOICE)',
@@ -902,3 +916,16 @@ def test_source_lists_give_titles_and_addresses(curated: Graph) -> None:
          "(https://www.sentinelassam.com/more-news/international/world-uyghur-congress-faces-threats-from-china)"])
     assert _sparql_rows(curated, "contested-claims", {})[0] == claim
     assert _sparql_rows(curated, "transnational-repression", {})[0] == first
+
+
+
+def test_investment_for_security_names_its_sources_by_title(curated: Graph) -> None:
+    novi_sad = rows(curated, "investment-for-security", country="RS")[0]
+    assert (novi_sad["place"], novi_sad["infrastructure"]) == ("Novi Sad", [
+        "Renovation of Novi Sad railway station (2021; sources: A concrete canopy collapses at the Novi Sad railway "
+        "station (This Day Story, 1 November) (https://thisdaystory.com/November-1/a-concrete-canopy-collapses-at-"
+        "the-novi-sad-railway-station-killing-14-people-and-injuring-3) | Chinese Police in the Western Balkans | "
+        "Crollo stazione in Serbia, dagli inquirenti anche un ministro (https://www.giornaledibrescia.it/italia-e-"
+        "estero/crollo-stazione-in-serbia-dagli-inquirenti-anche-un-ministro-rvkjxo0r) | Rekonstrukcija željezničke "
+        "stanice u Novom Sadu (https://n1info.hr/regija/rekonstrukcija-zeljeznicke-stanice-u-novom-sadu/))"])
+    assert _sparql_rows(curated, "investment-for-security", {"country": "RS"})[0] == novi_sad

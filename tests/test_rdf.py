@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 from pathlib import Path
 
 import pytest
@@ -258,18 +257,11 @@ def test_unparseable_and_foreign_files(tmp_path: Path, v: Vocab) -> None:
 
 # -- SPARQL twins ------------------------------------------------------------------------------------
 
-# "sources: a, b, c)" inside a text cell (investment-for-security): a node's sources are a set in RDF, so the
-# SPARQL twin lists them by id where Cypher keeps the order of the data file; compare them as a set.
-_SOURCE_LIST = re.compile(r"sources: ([^()]*)\)")
-
-
 def _normal(value: object) -> object:
     if isinstance(value, list):
         return tuple(sorted(str(_normal(x)) for x in value))
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str):
-        return _SOURCE_LIST.sub(lambda m: "sources: " + ", ".join(sorted(m.group(1).split(", "))) + ")", value)
     return value
 
 
