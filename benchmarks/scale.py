@@ -191,10 +191,11 @@ def _write_csvs(ds: Any, out: Path) -> tuple[list[str], list[str]]:
         path = out / f"nodes-{cls}.csv"
         with path.open("w", newline="", encoding="utf-8") as f:
             w = csv.writer(f)
-            w.writerow(["id:ID", ":LABEL", "id", *(f"{k}:{types[k]}" for k in cols)])
+            # id:ID also stores the id as the property `id` (neo4j-admin 5 refuses a second `id` column)
+            w.writerow(["id:ID", ":LABEL", *(f"{k}:{types[k]}" for k in cols)])
             label = ";".join(m.labels(cls))
             for n in records:
-                w.writerow([n.id, label, n.id, *(_csv_value(n.props.get(k)) for k in cols)])
+                w.writerow([n.id, label, *(_csv_value(n.props.get(k)) for k in cols)])
         nodes.append(str(path))
     rgroups: dict[str, list[Any]] = {}
     for r in ds.relationships:
