@@ -13,7 +13,7 @@ import neo4j
 from wbkg.graph.schema import SOURCE_LINK
 from wbkg.ontology.model import ROOT_CLASS
 
-_TOUCHED = "(n.id IN $ids OR any(sid IN coalesce(n.sources, []) WHERE sid IN $ids))"
+_TOUCHED = "(n.id IN $ids OR any(sid IN coalesce(n.sources, []) WHERE sid IN $ids)) AND NOT n.id IN $linked"
 _STALE = (f"MATCH (n:{ROOT_CLASS})-[link:{SOURCE_LINK}]->(s) WHERE {_TOUCHED} "
           "AND (s.id IS NULL OR NOT s.id IN coalesce(n.sources, [])) DELETE link")
 _MISSING = (f"MATCH (n:{ROOT_CLASS}) WHERE n.sources IS NOT NULL AND {_TOUCHED} "
@@ -21,8 +21,9 @@ _MISSING = (f"MATCH (n:{ROOT_CLASS}) WHERE n.sources IS NOT NULL AND {_TOUCHED} 
             f"MERGE (n)-[:{SOURCE_LINK}]->(s)")
 
 
-def link_sources(tx: neo4j.ManagedTransaction | neo4j.Transaction, ids: list[str]) -> None:
+def link_sources(tx: neo4j.ManagedTransaction | neo4j.Transaction, ids: list[str],
+                 linked: list[str] | None = None) -> None:
     """Make the SOURCED_BY links of the nodes ``ids`` name, and of the nodes citing them, equal to their
-    ``sources`` properties."""
-    tx.run(_STALE, ids=ids).consume()
-    tx.run(_MISSING, ids=ids).consume()
+    ``sources`` properties; ``linked`` nodes (a staged load's, linked while staging) are left as they are."""
+    tx.run(_STALE, ids=ids, linked=linked or []).consume()
+    tx.run(_MISSING, ids=ids, linked=linked or []).consume()

@@ -347,7 +347,11 @@ def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | Non
         # were made while staging): an unchanged reload skips them
         written = [r.record.id for r in final.node_create] + [r.record.id for r, _ in final.node_update]
         if written:
-            link_sources(tx, written)
+            # a staged node's links to staged sources exist; only its links to sources already in the graph
+            # are missing (staging cannot link to a visible node unseen)
+            fully_linked = [r.record.id for r in final.node_create if r.record.id in staged
+                            and all(sid in staged for sid in r.record.props.get("sources") or [])]
+            link_sources(tx, written, fully_linked)
         _record(tx, summary, final, started, "staged" if staged else "single", len(ds.files), commit)
         tx.run(UNLOCK).consume()
         return final
