@@ -36,6 +36,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -293,9 +294,40 @@ def _twins() -> list[tuple[str, dict[str, str]]]:
     return [(name, example_args(canned[name]) if name in canned else {}) for name in query_names()]
 
 
-def step_sparql(nt_file: str) -> dict[str, Any]:
-    """The product's SPARQL twins on the export, load and each query timed apart."""
+# Bounds on the SPARQL steps (seconds): each twin of wbkg, and rdflib's queries all together.
+TWIN_LIMIT = float(os.environ.get("WBKG_BENCH_TWIN_LIMIT", "120"))
+RDFLIB_BUDGET = float(os.environ.get("WBKG_BENCH_RDFLIB_BUDGET", "900"))
+
+
+def _within(seconds: float, work: Callable[[], object]) -> tuple[float, bool]:
+    """Wall seconds of ``work()``, and whether it was interrupted (SIGALRM) after ``seconds``. rdflib is pure
+    Python and pyoxigraph checks for signals between solutions, so the alarm stops either; wbkg words
+    pyoxigraph's interrupted query as a QueryError caused by the TimeoutError."""
     from wbkg.errors import QueryError
+
+    def stop(*_: Any) -> None:
+        raise TimeoutError
+
+    signal.signal(signal.SIGALRM, stop)
+    t0 = time.perf_counter()
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        work()
+        cut = False
+    except TimeoutError:
+        cut = True
+    except QueryError as e:
+        if not isinstance(e.__cause__, TimeoutError):
+            raise
+        cut = True
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    return time.perf_counter() - t0, cut
+
+
+def step_sparql(nt_file: str) -> dict[str, Any]:
+    """The product's SPARQL twins on the export, load and each query timed apart (a twin slower than
+    TWIN_LIMIT is stopped and named in the table)."""
     from wbkg.ontology.vocab import vocab
     from wbkg.queries import sparql
 
@@ -305,30 +337,15 @@ def step_sparql(nt_file: str) -> dict[str, Any]:
     load = time.perf_counter() - t0
     per: dict[str, float] = {}
     slow: list[str] = []
-
-    def stop(*_: Any) -> None:
-        raise TimeoutError
-
-    signal.signal(signal.SIGALRM, stop)
     for name, params in _twins():
-        t0 = time.perf_counter()
-        signal.setitimer(signal.ITIMER_REAL, TWIN_LIMIT)
-        try:
-            sparql.run_named(name, params, g, v)
-        except (TimeoutError, QueryError) as e:  # wbkg words pyoxigraph's interrupted query as a QueryError
-            if not isinstance(e, TimeoutError) and not isinstance(e.__cause__, TimeoutError):
-                raise
-            slow.append(name)  # pyoxigraph checks for signals between solutions: the twin is named in the table
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        per[name] = time.perf_counter() - t0
+        per[name], cut = _within(TWIN_LIMIT, partial(sparql.run_named, name, params, g, v))
+        if cut:
+            slow.append(name)
     return {"load": load, "per_query": per, "slow": slow}
 
 
-TWIN_LIMIT = float(os.environ.get("WBKG_BENCH_TWIN_LIMIT", "120"))
-
-
-RDFLIB_BUDGET = float(os.environ.get("WBKG_BENCH_RDFLIB_BUDGET", "900"))
+def _rows_of(g: Any, text: str) -> list[Any]:
+    return list(g.query(text))  # rdflib evaluates as the rows are read
 
 
 def step_rdflib(nt_file: str) -> dict[str, Any]:
@@ -344,33 +361,23 @@ def step_rdflib(nt_file: str) -> dict[str, Any]:
 
     v = vocab(_base())
     store = sparql.load_data(Path(nt_file), v)
-    texts = {name: sparql.substitute(sparql.rebase(sparql.load_query(name).text, v),
-                                     sparql.bindings(sparql.load_query(name), params, store, v))
-             for name, params in _twins()}
+    texts = {}
+    for name, params in _twins():
+        q = sparql.load_query(name)
+        texts[name] = sparql.substitute(sparql.rebase(q.text, v), sparql.bindings(q, params, store, v))
     del store
     t0 = time.perf_counter()
     g = Graph().parse(nt_file, format="nt")
     load = time.perf_counter() - t0
     per: dict[str, float] = {}
     cut: list[str] = []
-
-    def stop(*_: Any) -> None:
-        raise TimeoutError
-
-    signal.signal(signal.SIGALRM, stop)
     for name, text in texts.items():
         left = RDFLIB_BUDGET - sum(per.values())
         if left <= 0:
             break
-        t0 = time.perf_counter()
-        signal.setitimer(signal.ITIMER_REAL, left)  # rdflib is pure Python: the alarm interrupts it
-        try:
-            list(g.query(text))
-        except TimeoutError:
+        per[name], stopped = _within(left, partial(_rows_of, g, text))
+        if stopped:
             cut.append(name)  # its time so far is a lower bound of rdflib's
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        per[name] = time.perf_counter() - t0
     return {"load": load, "per_query": per, "queries": len(texts), "cut": cut}
 
 
