@@ -6,7 +6,14 @@ import datetime as dt
 import xml.etree.ElementTree as ET
 from typing import IO
 
-from wbkg.interop.network import Attribute, edge_attributes, edge_values, node_attributes, node_values
+from wbkg.interop.network import (
+    Attribute,
+    edge_attributes,
+    edge_values,
+    node_attributes,
+    node_values,
+    write_tree,
+)
 from wbkg.interop.snapshot import Dropped, Snapshot
 
 NS = "http://gexf.net/1.3"
@@ -53,7 +60,4 @@ def build(snap: Snapshot, today: dt.date | None = None) -> ET.ElementTree:
 
 
 def write_gexf(snap: Snapshot, out: IO[bytes]) -> tuple[int, Dropped]:
-    build(snap).write(out, encoding="utf-8", xml_declaration=True)
-    dropped = Dropped()
-    snap.report_extra(dropped)
-    return len(snap.nodes) + len(snap.rels), dropped
+    return write_tree(build(snap), snap, out)

@@ -8,10 +8,11 @@ following LOCATED_IN and PART_OF links upwards (empty when there is none).
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
-from typing import Any
+from typing import IO, Any
 
-from wbkg.interop.snapshot import Snapshot
+from wbkg.interop.snapshot import Dropped, Snapshot
 from wbkg.ontology.model import Model, PropertyDef
 
 LIST_SEPARATOR = "; "
@@ -95,3 +96,11 @@ def edge_values(snap: Snapshot) -> dict[str, dict[str, str]]:
         row.update({k: value_text(v) for k, v in r.props.items() if k != "id" and v is not None})
         out[r.id] = row
     return out
+
+
+def write_tree(tree: ET.ElementTree, snap: Snapshot, out: IO[bytes]) -> tuple[int, Dropped]:
+    """Write a GEXF or GraphML document; return what it holds (nodes and edges) and what it leaves out."""
+    tree.write(out, encoding="utf-8", xml_declaration=True)
+    dropped = Dropped()
+    snap.report_extra(dropped)
+    return len(snap.nodes) + len(snap.rels), dropped

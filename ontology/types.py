@@ -123,8 +123,10 @@ def _decimal_text(value: float | int) -> str:
     return text
 
 
+@cache
 def _ox() -> Any:
-    """pyoxigraph, imported when a value is first rendered or read as RDF."""
+    """pyoxigraph, imported when a value is first rendered or read as RDF (cached: the export calls this for
+    every value it renders)."""
     import pyoxigraph
 
     return pyoxigraph
