@@ -200,6 +200,13 @@ def _others(datasets: list[str] | None, dataset: str) -> list[str]:
     return [d for d in datasets or [] if d != dataset]
 
 
+def _unchanged(now: NodeState | RelState, row: NodeRow | RelRow, dataset: str) -> bool:
+    """Whether a record is in the graph as the files give it: same content, held by this dataset, and from
+    the same file (or also held by another dataset, whose file the graph keeps)."""
+    return (now.digest == row.digest and dataset in (now.datasets or [])
+            and (now.file == row.file or bool(_others(now.datasets, dataset))))
+
+
 def plan_changes(ds: Dataset, model: Model, dataset: str, state: tuple[dict[str, NodeState], list[RelState]],
                  node_rows: dict[str, NodeRow], rel_rows: dict[str, RelRow]) -> Plan:
     """Compare the files with the graph's state; nothing is written."""
@@ -227,7 +234,7 @@ def plan_changes(ds: Dataset, model: Model, dataset: str, state: tuple[dict[str,
                                           "never changes a node's class (delete that node first)"))
             continue
         mine = dataset in (now.datasets or [])
-        if now.digest == row.digest and mine and (now.file == row.file or _others(now.datasets, dataset)):
+        if _unchanged(now, row, dataset):
             plan.unchanged[rec.cls] = plan.unchanged.get(rec.cls, 0) + 1
             continue
         plan.node_update.append((row, [*_others(now.datasets, dataset), dataset]))
@@ -272,7 +279,7 @@ def plan_changes(ds: Dataset, model: Model, dataset: str, state: tuple[dict[str,
             continue
         cur = same[0]
         mine = dataset in (cur.datasets or [])
-        if cur.digest == rrow.digest and mine and (cur.file == rrow.file or _others(cur.datasets, dataset)):
+        if _unchanged(cur, rrow, dataset):
             plan.unchanged[rrec.type] = plan.unchanged.get(rrec.type, 0) + 1
             continue
         plan.rel_update.append((rrow, [*_others(cur.datasets, dataset), dataset]))
