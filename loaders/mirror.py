@@ -284,7 +284,7 @@ def plan_changes(ds: Dataset, model: Model, dataset: str, state: tuple[dict[str,
             continue
         plan.rel_update.append((rrow, [*_others(cur.datasets, dataset), dataset]))
         plan.changes.append(Change("update", rrec.type, rrec.id, where(rrec),
-                                   ends if mine else f"{ends} (cur also in this dataset)"))
+                                   ends if mine else f"{ends} (now also in this dataset)"))
     for cur in rels_now:
         key = (cur.id, cur.type, cur.source, cur.target)
         if cur.id in rel_rows and key not in replaced:
