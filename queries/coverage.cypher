@@ -16,15 +16,19 @@ WITH [['RS', 'serbia'], ['BA', 'bosnia-and-herzegovina'], ['ME', 'montenegro'], 
       ['AL', 'albania'], ['XK', 'kosovo'], ['HR', 'croatia']] AS countries,
      ['police-cooperation', 'police-stations', 'surveillance', 'defence', 'infrastructure', 'diplomacy'] AS themes
 UNWIND range(0, size(countries) - 1) AS ci
-UNWIND range(0, size(themes) - 1) AS ti
 MATCH (c:State {id: countries[ci][1]})
-WITH c, countries[ci][0] AS code, ci, ti, themes[ti] AS theme
-CALL (c, theme) {
-  MATCH (f:Entity)
-  WHERE theme IN f.themes
-    AND EXISTS { (f)-[*0..1]-(x) WHERE EXISTS { (x)-[:PART_OF|LOCATED_IN*0..4]->(c) } }
-  RETURN collect(DISTINCT f) AS facts
+// from the country down to what lies in it, then one link out: each node is visited once per country,
+// not once per country and theme
+CALL (c) {
+  MATCH (x)-[:PART_OF|LOCATED_IN*0..4]->(c)
+  WITH DISTINCT x
+  MATCH (x)-[*0..1]-(f:Entity)
+  WHERE f.themes IS NOT NULL
+  RETURN collect(DISTINCT f) AS reached
 }
+UNWIND range(0, size(themes) - 1) AS ti
+WITH c, countries[ci][0] AS code, ci, ti, themes[ti] AS theme, reached
+WITH code, ci, ti, theme, [f IN reached WHERE theme IN f.themes] AS facts
 CALL (facts) {
   UNWIND facts AS f
   OPTIONAL MATCH (f)-[r]-() WHERE NOT r:SOURCED_BY  // not the derived links to sources (graph.schema)
