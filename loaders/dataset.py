@@ -23,7 +23,7 @@ from wbkg.ontology.types import ID_PATTERN, MAX_ID_CHARS, kind_of
 TOP_KEYS = {"nodes", "relationships"}
 
 
-@dataclass
+@dataclass(slots=True)
 class NodeRecord:
     id: str
     cls: str
@@ -32,7 +32,7 @@ class NodeRecord:
     line: int
 
 
-@dataclass
+@dataclass(slots=True)
 class RelRecord:
     id: str
     type: str

@@ -18,6 +18,7 @@ types.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -85,14 +86,14 @@ class RelRow:
 def rows(ds: Dataset) -> tuple[dict[str, NodeRow], dict[str, RelRow]]:
     """The dataset's records with their digests, keyed by id."""
     root = dataset_root(ds)
+    relative = functools.cache(lambda file: os.path.relpath(file, root))  # a few files, many records each
     nodes = {}
     for n in ds.nodes.values():
-        f = os.path.relpath(n.file, root)
-        nodes[n.id] = NodeRow(n, f, _digest({"class": n.cls, "props": n.props}))
+        nodes[n.id] = NodeRow(n, relative(n.file), _digest({"class": n.cls, "props": n.props}))
     rels = {}
     for r in ds.relationships:
-        f = os.path.relpath(r.file, root)
-        rels[r.id] = RelRow(r, f, _digest({"type": r.type, "from": r.source, "to": r.target, "props": r.props}))
+        rels[r.id] = RelRow(r, relative(r.file),
+                            _digest({"type": r.type, "from": r.source, "to": r.target, "props": r.props}))
     return nodes, rels
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -194,8 +195,8 @@ def _build(parser: Any) -> Any:
                     raise YamlProblem(event.start_mark.line + 1, problem)
                 if value in top:
                     raise YamlProblem(event.start_mark.line + 1, f"key {value!r} appears twice in one mapping")
-                top.lines[value] = event.start_mark.line + 1
-                key = value
+                key = _intern(value)  # a dataset has few distinct keys and many records: one copy of each
+                top.lines[key] = event.start_mark.line + 1
                 continue
             if len(stack) >= MAX_DEPTH:
                 raise YamlProblem(event.start_mark.line + 1, f"nesting deeper than {MAX_DEPTH} levels")
@@ -207,6 +208,8 @@ def _build(parser: Any) -> Any:
                                       "(an escape such as \\ud800 in a quoted string?)")
             if tag != _STR or len(value) > MAX_SCALAR_CHARS:
                 value = _scalar(tag, value, event.start_mark.line + 1, plain=not event.style)
+            elif len(value) <= _SHARED_CHARS:  # ids, codes and statuses recur across records: one copy each
+                value = _intern(value)
         elif cls is MappingEndEvent or cls is SequenceEndEvent:
             value = top
             top, key = stack.pop()
@@ -248,6 +251,8 @@ def _build(parser: Any) -> Any:
 
 
 _EMPTY = object()
+_SHARED_CHARS = 48
+_intern = sys.intern
 _STR = f"{_CORE}str"
 
 
