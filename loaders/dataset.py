@@ -135,6 +135,8 @@ class _Reader:
         self.problems: list[Problem] = []
         self.ds = Dataset()
         self.rel_ids: dict[str, tuple[str, int]] = {}
+        # in a worker of a parallel read: the records kept, in order, with their id lines (for the parent)
+        self.shipped: list[tuple[NodeRecord | RelRecord, int]] | None = None
 
     def problem(self, file: str, line: int | None, entity: str | None, fld: str | None, msg: str) -> None:
         self.problems.append(Problem(file, line, entity, fld, msg))
@@ -258,13 +260,16 @@ class _Reader:
         ok, props = self.props(rec, m.properties(cls), {"class"}, file, ent)
         if not ok:
             return
-        node_id = props["id"]
-        if node_id in self.ds.nodes:
-            first = self.ds.nodes[node_id]
-            self.problem(file, rec.lines.get("id", rec.line), node_id, "id",
-                         f"duplicate id (first defined at {first.file}:{first.line})")
+        self.add_node(NodeRecord(props["id"], cls, props, file, rec.line), rec.lines.get("id", rec.line))
+
+    def add_node(self, n: NodeRecord, id_line: int) -> None:
+        first = self.ds.nodes.get(n.id)
+        if first is not None:
+            self.problem(n.file, id_line, n.id, "id", f"duplicate id (first defined at {first.file}:{first.line})")
             return
-        self.ds.nodes[node_id] = NodeRecord(node_id, cls, props, file, rec.line)
+        self.ds.nodes[n.id] = n
+        if self.shipped is not None:
+            self.shipped.append((n, id_line))
 
     def relationship(self, file: str, rec: LinedDict) -> None:
         m = self.model
@@ -293,13 +298,19 @@ class _Reader:
         if not ok:
             return
         rid = props.pop("id")
-        if rid in self.rel_ids:
-            first = self.rel_ids[rid]
-            self.problem(file, rec.lines.get("id", rec.line), rid, "id",
+        self.add_relationship(RelRecord(rid, rtype, ends["from"], ends["to"], props, file, rec.line),
+                              rec.lines.get("id", rec.line))
+
+    def add_relationship(self, r: RelRecord, id_line: int) -> None:
+        first = self.rel_ids.get(r.id)
+        if first is not None:
+            self.problem(r.file, id_line, r.id, "id",
                          f"duplicate relationship id (first at {first[0]}:{first[1]}); give each an explicit id")
             return
-        self.rel_ids[rid] = (file, rec.line)
-        self.ds.relationships.append(RelRecord(rid, rtype, ends["from"], ends["to"], props, file, rec.line))
+        self.rel_ids[r.id] = (r.file, r.line)
+        self.ds.relationships.append(r)
+        if self.shipped is not None:
+            self.shipped.append((r, id_line))
 
     # -- second pass: references, domains and ranges, cycles ------------------------------------
     def resolve(self) -> None:
@@ -437,10 +448,69 @@ def read_dataset(paths: Iterable[Path], model: Model | None = None) -> Dataset:
     if not files and not reader.problems:
         raise InvalidData([Problem(", ".join(str(p) for p in paths) or "(no paths)", None, None, None,
                                    "no .yaml files found")])
-    for path in files:
-        reader.file(path)
+    if len(files) > 1 and sum(_size(p) for p in files) > PARALLEL_ABOVE and _workers() > 1:
+        _read_in_parallel(reader, files)
+    else:
+        for path in files:
+            reader.file(path)
     if not reader.problems:
         reader.resolve()
     if reader.problems:
         raise InvalidData(reader.problems)
     return reader.ds
+
+
+# -- reading files in parallel -------------------------------------------------------------------------
+# Each file is parsed and its records checked on their own (the hot part: YAML events and value checks), so a
+# big dataset's files are read by worker processes, one file each at a time, and the parent takes their
+# records in file order: it finds duplicate ids across files, then does the checks that need the whole
+# dataset (references, cycles, totals, names, corroboration). The result and the problems are those of a
+# read in one process, each file's problems in line order.
+
+PARALLEL_ABOVE = 8 * 2**20  # bytes of YAML; below this starting workers costs more than it saves
+WORKERS = min(os.cpu_count() or 1, 4)
+_WORKER_MODEL: Model | None = None  # set before the workers fork, so they share the parent's model
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _workers() -> int:
+    """Worker processes for a parallel read: ``WORKERS``, or 1 (read in this process) where processes
+    cannot be forked with the parent's model."""
+    import multiprocessing
+
+    return WORKERS if "fork" in multiprocessing.get_all_start_methods() else 1
+
+
+def _read_file(path: Path) -> tuple[list[tuple[NodeRecord | RelRecord, int]], list[Problem]]:
+    assert _WORKER_MODEL is not None
+    reader = _Reader(_WORKER_MODEL)
+    reader.shipped = []
+    reader.file(path)
+    return reader.shipped, reader.problems
+
+
+def _read_in_parallel(reader: _Reader, files: list[Path]) -> None:
+    import multiprocessing
+
+    global _WORKER_MODEL
+    _WORKER_MODEL = reader.model
+    try:
+        with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
+            for path, (records, problems) in zip(files, pool.imap(_read_file, files), strict=True):
+                reader.ds.files.append(str(path))
+                before = len(reader.problems)
+                reader.problems.extend(problems)
+                for rec, id_line in records:
+                    if isinstance(rec, NodeRecord):
+                        reader.add_node(rec, id_line)
+                    else:
+                        reader.add_relationship(rec, id_line)
+                reader.problems[before:] = sorted(reader.problems[before:], key=lambda p: p.line or 0)
+    finally:
+        _WORKER_MODEL = None

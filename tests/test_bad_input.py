@@ -21,6 +21,7 @@ from wbkg.config import Config
 from wbkg.errors import InvalidData
 from wbkg.graph.connection import Graph
 from wbkg.graph.schema import SOURCE_LINK
+from wbkg.loaders import dataset
 from wbkg.loaders.dataset import read_dataset
 from wbkg.loaders.safeyaml import MAX_FILE_BYTES, read_yaml
 from wbkg.loaders.writer import load
@@ -403,3 +404,40 @@ def test_a_relationship_id_never_moves(base_graph: Graph, at_root: pytest.Monkey
     assert out.splitlines()[0].endswith("id=serbia-owns-acme field=id: relationship id 'serbia-owns-acme' "
                                         "already links serbia -> acme in the graph; give this link its own id")
     assert fingerprint(base_graph) == before
+
+
+def _outcome(paths: list[Path]) -> list[str] | Any:
+    """The problems of reading ``paths`` as text, or the dataset when there are none."""
+    try:
+        return read_dataset(paths)
+    except InvalidData as e:
+        return [str(p) for p in e.problems]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_parallel_read_gives_what_one_process_gives(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big dataset's files are read by worker processes (loaders.dataset): with the curated files and a
+    bad case, the problems (text and order) are those of a read in one process."""
+    paths = [ROOT / "data", ROOT / BAD / name]
+    alone = _outcome(paths)
+    monkeypatch.setattr(dataset, "PARALLEL_ABOVE", 0)
+    monkeypatch.setattr(dataset, "WORKERS", 2)
+    assert isinstance(alone, list) and alone  # every case is a bad one, next to the curated data too
+    assert _outcome(paths) == alone
+
+
+def test_a_parallel_read_of_the_curated_data_is_the_same_dataset(monkeypatch: pytest.MonkeyPatch) -> None:
+    alone = read_dataset([ROOT / "data"])
+    monkeypatch.setattr(dataset, "PARALLEL_ABOVE", 0)
+    monkeypatch.setattr(dataset, "WORKERS", 2)
+    parallel = read_dataset([ROOT / "data"])
+    assert parallel == alone
+    assert (len(parallel.nodes), len(parallel.relationships), len(parallel.files)) == (640, 699, 19)
+
+
+def test_a_parallel_read_names_a_duplicate_across_files(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dataset, "PARALLEL_ABOVE", 0)
+    monkeypatch.setattr(dataset, "WORKERS", 2)
+    assert _outcome([ROOT / BAD / "dup-two-files"]) == [
+        line.removeprefix("error: ").replace(D, str(ROOT / BAD))
+        for line in expected_lines("dup-two-files")[:-1]]
