@@ -21,6 +21,7 @@ from wbkg.ontology.model import Model, PropertyDef, Total, load_model
 from wbkg.ontology.types import ID_PATTERN, MAX_ID_CHARS, kind_of
 
 TOP_KEYS = {"nodes", "relationships"}
+LEAN_KEEP = {"id", "status", "publisher", "state_media_of"}  # read by resolve() besides references and names
 
 
 @dataclass(slots=True)
@@ -130,8 +131,10 @@ def find_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
 
 
 class _Reader:
-    def __init__(self, model: Model) -> None:
+    def __init__(self, model: Model, lean: bool = False) -> None:
         self.model = model
+        self.lean = lean
+        self._kept: dict[str, frozenset[str]] = {}
         self.problems: list[Problem] = []
         self.ds = Dataset()
         self.rel_ids: dict[str, tuple[str, int]] = {}
@@ -260,7 +263,20 @@ class _Reader:
         ok, props = self.props(rec, m.properties(cls), {"class"}, file, ent)
         if not ok:
             return
+        if self.lean:
+            props = self.kept(cls, props, m.properties(cls))
         self.add_node(NodeRecord(props["id"], cls, props, file, rec.line), rec.lines.get("id", rec.line))
+
+    def kept(self, name: str, props: dict[str, Any], defs: dict[str, PropertyDef]) -> dict[str, Any]:
+        """A lean read keeps of a checked record only what the whole-dataset checks read (``resolve``):
+        references, names, status, the fields of totals and what tells publishers apart."""
+        keep = self._kept.get(name)
+        if keep is None:
+            totals = {f for rdef in self.model.relationships.values() if rdef.total for f in rdef.total.fields}
+            keep = self._kept[name] = frozenset(
+                k for k, d in defs.items()
+                if d.kind.names_range or d.searchable or k in totals or k in LEAN_KEEP)
+        return {k: v for k, v in props.items() if k in keep}
 
     def add_node(self, n: NodeRecord, id_line: int) -> None:
         first = self.ds.nodes.get(n.id)
@@ -298,6 +314,8 @@ class _Reader:
         if not ok:
             return
         rid = props.pop("id")
+        if self.lean:
+            props = self.kept(rtype, props, defs)
         self.add_relationship(RelRecord(rid, rtype, ends["from"], ends["to"], props, file, rec.line),
                               rec.lines.get("id", rec.line))
 
@@ -440,9 +458,13 @@ def props_ent(rec: LinedDict) -> str | None:
     return v if len(v) <= MAX_ID_CHARS else f"{v[:40]}…"
 
 
-def read_dataset(paths: Iterable[Path], model: Model | None = None) -> Dataset:
-    """Read and check every file; raise ``InvalidData`` with all problems, or return the dataset."""
-    reader = _Reader(model or load_model())
+def read_dataset(paths: Iterable[Path], model: Model | None = None, *, lean: bool = False) -> Dataset:
+    """Read and check every file; raise ``InvalidData`` with all problems, or return the dataset.
+
+    ``lean`` (for checking only: ``wbkg validate``) finds the same problems but keeps of each record only
+    what the checks across records need, so a big dataset takes a fraction of the memory; its records
+    cannot be loaded or exported."""
+    reader = _Reader(model or load_model(), lean)
     paths = list(paths)
     files, reader.problems = find_files(paths)
     if not files and not reader.problems:
@@ -470,6 +492,7 @@ def read_dataset(paths: Iterable[Path], model: Model | None = None) -> Dataset:
 PARALLEL_ABOVE = 8 * 2**20  # bytes of YAML; below this starting workers costs more than it saves
 WORKERS = min(os.cpu_count() or 1, 4)
 _WORKER_MODEL: Model | None = None  # set before the workers fork, so they share the parent's model
+_WORKER_LEAN = False
 
 
 def _size(path: Path) -> int:
@@ -489,7 +512,7 @@ def _workers() -> int:
 
 def _read_file(path: Path) -> tuple[list[tuple[NodeRecord | RelRecord, int]], list[Problem]]:
     assert _WORKER_MODEL is not None
-    reader = _Reader(_WORKER_MODEL)
+    reader = _Reader(_WORKER_MODEL, _WORKER_LEAN)
     reader.shipped = []
     reader.file(path)
     return reader.shipped, reader.problems
@@ -498,8 +521,8 @@ def _read_file(path: Path) -> tuple[list[tuple[NodeRecord | RelRecord, int]], li
 def _read_in_parallel(reader: _Reader, files: list[Path]) -> None:
     import multiprocessing
 
-    global _WORKER_MODEL
-    _WORKER_MODEL = reader.model
+    global _WORKER_MODEL, _WORKER_LEAN
+    _WORKER_MODEL, _WORKER_LEAN = reader.model, reader.lean
     try:
         with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
             for path, (records, problems) in zip(files, pool.imap(_read_file, files), strict=True):

@@ -406,24 +406,37 @@ def test_a_relationship_id_never_moves(base_graph: Graph, at_root: pytest.Monkey
     assert fingerprint(base_graph) == before
 
 
-def _outcome(paths: list[Path]) -> list[str] | Any:
+def _outcome(paths: list[Path], lean: bool = False) -> list[str] | Any:
     """The problems of reading ``paths`` as text, or the dataset when there are none."""
     try:
-        return read_dataset(paths)
+        return read_dataset(paths, lean=lean)
     except InvalidData as e:
         return [str(p) for p in e.problems]
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_a_parallel_read_gives_what_one_process_gives(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A big dataset's files are read by worker processes (loaders.dataset): with the curated files and a
-    bad case, the problems (text and order) are those of a read in one process."""
+def test_parallel_and_lean_reads_find_what_a_full_read_finds(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A big dataset's files are read by worker processes, and `wbkg validate` keeps only what the checks
+    across records need (loaders.dataset): with the curated files and a bad case, each finds the problems
+    (text and order) of a full read in one process."""
     paths = [ROOT / "data", ROOT / BAD / name]
     alone = _outcome(paths)
+    assert isinstance(alone, list) and alone  # every case is a bad one, next to the curated data too
+    assert _outcome(paths, lean=True) == alone
     monkeypatch.setattr(dataset, "PARALLEL_ABOVE", 0)
     monkeypatch.setattr(dataset, "WORKERS", 2)
-    assert isinstance(alone, list) and alone  # every case is a bad one, next to the curated data too
     assert _outcome(paths) == alone
+    assert _outcome(paths, lean=True) == alone
+
+
+def test_a_lean_read_keeps_only_what_the_checks_across_records_read() -> None:
+    full, lean = read_dataset([ROOT / "data"]), read_dataset([ROOT / "data"], lean=True)
+    assert list(lean.nodes) == list(full.nodes)
+    assert [r.id for r in lean.relationships] == [r.id for r in full.relationships]
+    assert lean.counts() == full.counts()
+    assert sorted({k for n in lean.nodes.values() for k in n.props}) == [
+        "aliases", "id", "name", "publisher", "sources", "state_media_of", "status"]
+    assert sorted({k for r in lean.relationships for k in r.props}) == ["claim", "share", "sources", "status"]
 
 
 def test_a_parallel_read_of_the_curated_data_is_the_same_dataset(monkeypatch: pytest.MonkeyPatch) -> None:

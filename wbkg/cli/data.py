@@ -62,7 +62,7 @@ def validate_cmd(paths: tuple[Path, ...], rdf_file: Path | None, shacl: bool) ->
         return
     from wbkg.rdf.validate import validate_paths
 
-    ds = validate_paths(_paths(paths), cfg.base_iri, shacl=shacl)
+    ds = validate_paths(_paths(paths), cfg.base_iri, shacl=shacl, lean=True)
     _warn(ds)
     nodes, rels = ds.counts()
     click.echo(f"ok: {len(ds.files)} file(s), {len(ds.nodes)} nodes, {len(ds.relationships)} relationships")
