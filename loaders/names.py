@@ -32,6 +32,8 @@ def suspicious_character(text: str) -> str | None:
 def skeleton(text: str) -> str:
     """What a reader sees: compatibility forms folded, case folded, invisible characters dropped, lookalike
     letters mapped to Latin. Two names with one skeleton are confusable."""
+    if text.isascii():  # the common case: NFKC leaves ASCII alone, it has no invisible or lookalike letters
+        return " ".join(text.lower().split())
     folded = unicodedata.normalize("NFKC", text).casefold()
     visible = "".join(ch for ch in folded if unicodedata.category(ch) != "Cf")
     return " ".join(visible.translate(_LOOKALIKES).split())

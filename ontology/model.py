@@ -136,7 +136,12 @@ class Model:
         return [ROOT_CLASS, *reversed(self.ancestors(name))]
 
     def is_a(self, name: str, other: str) -> bool:
-        return other == ROOT_CLASS or other in self.ancestors(name)
+        if other == ROOT_CLASS:
+            return True
+        lineage = self._memo.get(("lineage", name))  # on the hot path of validation: no closure per call
+        if lineage is None:
+            lineage = self._memo[("lineage", name)] = frozenset(self.ancestors(name))
+        return other in lineage
 
     @property
     def concrete_classes(self) -> list[str]:
