@@ -22,6 +22,8 @@ _LOOKALIKES = str.maketrans({
 
 def suspicious_character(text: str) -> str | None:
     """What is treacherous about ``text`` (its first invisible or bidi-control character), or None."""
+    if text.isascii():  # no ASCII character is invisible (category Cf) or a bidi control
+        return None
     for ch in text:
         if unicodedata.category(ch) == "Cf":
             what = "bidirectional control" if ord(ch) in BIDI_CONTROLS else "invisible"

@@ -84,6 +84,8 @@ def check_text(raw: Any) -> str:
     """``raw`` when it is text without control characters or lone surrogates; else a ``ValueError``."""
     if not isinstance(raw, str):
         raise ValueError(f"must be text, got {kind_of(raw)} {raw!r}")
+    if raw.isascii() and raw.isprintable():  # the common case, in one C scan: no control character at all
+        return raw
     surrogate = SURROGATE_PATTERN.search(raw)
     if surrogate:
         raise ValueError(f"contains the lone surrogate U+{ord(surrogate.group()):04X}")
@@ -108,9 +110,12 @@ def kind_of(value: Any) -> str:
 
 def _one_line(raw: Any) -> str:
     text = check_text(raw)
-    if "\n" in text or not text.strip():
+    stripped = text.strip()
+    if "\n" in text or not stripped:
         raise ValueError("must be one non-empty line of text")
-    return unicodedata.normalize("NFC", text.strip())  # one spelling of "é", whichever way it was typed
+    if stripped.isascii():  # ASCII is its own NFC form
+        return stripped
+    return unicodedata.normalize("NFC", stripped)  # one spelling of "é", whichever way it was typed
 
 
 def _decimal_text(value: float | int) -> str:
