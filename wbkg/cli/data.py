@@ -87,8 +87,9 @@ def validate_cmd(paths: tuple[Path, ...], rdf_file: Path | None, shacl: bool) ->
               help="With --ftm: where to write the proposed links to curated nodes (default FILE.review.csv).")
 @click.option("--bulk", is_flag=True,
               help="First load of a huge dataset into the EMPTY database of the local server ('wbkg neo4j "
-                   "start'): neo4j-admin imports it offline (the server is stopped and started again), "
-                   "much faster than transactions. Refused for a database with any node, or another server.")
+                   "start'): neo4j-admin imports it offline (the server is stopped and started again, which "
+                   "takes about half a minute: worth it for big datasets only). Refused for a database with "
+                   "any node, or another server.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def load_cmd(paths: tuple[Path, ...], rdf_file: Path | None, dataset: str | None, dry_run: bool,
              ftm_file: Path | None, review_file: Path | None, bulk: bool, quiet: bool) -> None:
