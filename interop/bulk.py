@@ -36,7 +36,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from wbkg.config import LOOPBACK, Config
-from wbkg.errors import WbkgError
+from wbkg.errors import ServerError, WbkgError
 from wbkg.graph.connection import Graph
 from wbkg.graph.schema import SOURCE_LINK
 from wbkg.graph.server import LocalServer
@@ -201,12 +201,17 @@ def _run_import(server: LocalServer, args: list[str], log: Path, report: Path) -
     """Run the import; None when it succeeded, else what went wrong (one line: the first bad record of its
     ``report`` file, else the telling line of its output). The whole output, and the report, go to ``log``."""
     classpath = read_classpath(server.layout.classpath_file)
-    if classpath is None:
-        return f"no Neo4j classpath in {server.home}: run 'wbkg neo4j install'"
     try:
+        if classpath is None:
+            raise ServerError(f"no Neo4j classpath in {server.home}: run 'wbkg neo4j install'")
         done = run_admin(server.layout, require_java(), classpath, args, timeout=IMPORT_TIMEOUT)
     except subprocess.TimeoutExpired:
-        return f"neo4j-admin database import did not finish within {IMPORT_TIMEOUT:.0f} s"
+        failure = f"neo4j-admin database import did not finish within {IMPORT_TIMEOUT:.0f} s"
+        log.write_text(f"{failure}\n", encoding="utf-8")
+        return failure
+    except (WbkgError, OSError) as e:  # no classpath, no Java
+        log.write_text(f"{e}\n", encoding="utf-8")
+        return f"neo4j-admin could not run: {str(e).splitlines()[0]}"
     bad = report.read_text(encoding="utf-8", errors="replace").strip() if report.is_file() else ""
     log.write_text(done.stdout + done.stderr + (f"\n---- {report.name} ----\n{bad}\n" if bad else ""),
                    encoding="utf-8")
