@@ -8,16 +8,21 @@ to no dataset, and are not counted in the load summary.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import neo4j
 
 from wbkg.graph.schema import SOURCE_LINK
-from wbkg.ontology.model import ROOT_CLASS
+from wbkg.loaders.dataset import NodeRecord
+from wbkg.ontology.model import ROOT_CLASS, Model
+
+SOURCE_CLASS = "Source"  # the label a node a ``sources`` value names must carry to be linked
 
 _TOUCHED = "(n.id IN $ids OR any(sid IN coalesce(n.sources, []) WHERE sid IN $ids)) AND NOT n.id IN $linked"
 _STALE = (f"MATCH (n:{ROOT_CLASS})-[link:{SOURCE_LINK}]->(s) WHERE {_TOUCHED} "
           "AND (s.id IS NULL OR NOT s.id IN coalesce(n.sources, [])) DELETE link")
 _MISSING = (f"MATCH (n:{ROOT_CLASS}) WHERE n.sources IS NOT NULL AND {_TOUCHED} "
-            "UNWIND n.sources AS sid MATCH (s:Source {id: sid}) "
+            f"UNWIND n.sources AS sid MATCH (s:{SOURCE_CLASS} {{id: sid}}) "
             f"MERGE (n)-[:{SOURCE_LINK}]->(s)")
 
 
@@ -27,3 +32,19 @@ def link_sources(tx: neo4j.ManagedTransaction | neo4j.Transaction, ids: list[str
     ``sources`` properties; ``linked`` nodes (a staged load's, linked while staging) are left as they are."""
     tx.run(_STALE, ids=ids, linked=linked or []).consume()
     tx.run(_MISSING, ids=ids, linked=linked or []).consume()
+
+
+def source_pairs(nodes: Iterable[NodeRecord], model: Model) -> list[tuple[str, str]]:
+    """The (node id, source id) pairs ``link_sources`` would link among ``nodes`` alone, with no graph to ask:
+    each id a node's ``sources`` names that is a node of class Source (or a subclass) among them, once. A bulk
+    import (interop.bulk) writes them as relationships of its own, so they arrive with the nodes."""
+    records = list(nodes)
+    sources = {n.id for n in records if SOURCE_CLASS in model.labels(n.cls)}
+    out: list[tuple[str, str]] = []
+    for n in records:
+        seen: set[str] = set()
+        for sid in n.props.get("sources") or []:
+            if sid in sources and sid not in seen:
+                seen.add(sid)
+                out.append((n.id, sid))
+    return out

@@ -370,6 +370,43 @@ def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | Non
     return summary
 
 
+# -- a bulk import's part -------------------------------------------------------------------------
+
+BULK_MODE = "bulk"
+
+
+def import_plan(ds: Dataset, model: Model | None = None,
+                dataset: str | None = None) -> tuple[Plan, dict[str, NodeRow], dict[str, RelRow]]:
+    """The plan of a load of ``ds`` into an empty graph (every record created) and the rows it writes, with
+    the very properties a load gives them: what a bulk import (``interop.bulk``) writes without Cypher."""
+    m = model or load_model()
+    node_rows, rel_rows = rows(ds)
+    return plan_changes(ds, m, dataset or default_name(ds), ({}, []), node_rows, rel_rows), node_rows, rel_rows
+
+
+def finish_import(graph: Graph, ds: Dataset, plan: Plan, started: float, *, model: Model | None = None,
+                  fill: Callable[[Tx], None] | None = None) -> LoadSummary:
+    """After neo4j-admin imported ``plan`` (from ``import_plan``) into an empty database: create the schema and,
+    in one transaction under the load lock, run ``fill`` (values the import could not carry) and leave the
+    :LoadRecord a load of the same data would have left (``mode`` 'bulk'), so that the next load of these
+    files finds every record unchanged."""
+    m = model or load_model()
+    create_schema(graph, m)
+    commit = source_commit(dataset_root(ds))
+    summary = _summary(plan, uuid.uuid4().hex)
+
+    def publish(tx: Tx) -> None:
+        tx.run(LOCK, load=summary.load_id).consume()
+        if fill is not None:
+            fill(tx)
+        _record(tx, summary, plan, started, BULK_MODE, len(ds.files), commit)
+        tx.run(UNLOCK).consume()
+
+    _write_once(graph, publish)
+    refresh_statistics(graph)  # everything is new: plan the next queries for it
+    return summary
+
+
 def _bar(total: int, desc: str, progress: bool) -> tqdm[Any]:
     return tqdm(total=total, unit="rec", desc=desc, disable=not progress or total == 0, file=sys.stderr,
                 leave=False)

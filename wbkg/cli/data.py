@@ -10,7 +10,9 @@ import click
 from wbkg.config import load_config, local_browser_url
 
 if TYPE_CHECKING:
+    from wbkg.config import Config
     from wbkg.loaders.dataset import Dataset
+    from wbkg.loaders.writer import LoadSummary
 
 
 def _paths(paths: tuple[Path, ...]) -> list[Path]:
@@ -83,9 +85,14 @@ def validate_cmd(paths: tuple[Path, ...], rdf_file: Path | None, shacl: bool) ->
               help="Import FollowTheMoney entities (JSON lines, as OpenSanctions exports them) as their own dataset.")
 @click.option("--review", "review_file", type=click.Path(path_type=Path, dir_okay=False),
               help="With --ftm: where to write the proposed links to curated nodes (default FILE.review.csv).")
+@click.option("--bulk", is_flag=True,
+              help="First load of a huge dataset into the EMPTY database of the local server ('wbkg neo4j "
+                   "start'): neo4j-admin imports it offline (the server is stopped and started again, which "
+                   "takes about half a minute: worth it for big datasets only). Refused for a database with "
+                   "any node, or another server.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 def load_cmd(paths: tuple[Path, ...], rdf_file: Path | None, dataset: str | None, dry_run: bool,
-             ftm_file: Path | None, review_file: Path | None, quiet: bool) -> None:
+             ftm_file: Path | None, review_file: Path | None, bulk: bool, quiet: bool) -> None:
     """Validate, then make the graph's part for a dataset equal to its files (all or nothing).
 
     Validation runs first; if anything is wrong nothing is written. The schema (constraints and
@@ -94,9 +101,17 @@ def load_cmd(paths: tuple[Path, ...], rdf_file: Path | None, dataset: str | None
     records and nodes made by hand stay). Loading the same data twice changes nothing. Each load
     leaves a :LoadRecord node (dataset, content digest, source commit, time, counts).
 
+    --bulk is for the first load of a dataset too big for transactions, into the local server's
+    empty database: after the same validation, neo4j-admin 'database import full' writes the
+    store offline (the server is stopped for it and started again), then the schema, the source
+    links and the :LoadRecord are made as a load makes them, so later loads of the same files are
+    plain incremental loads. It refuses (exit 2, nothing written) a database holding any node, a
+    server other than 'wbkg neo4j start's, and --dry-run, --rdf or --ftm.
+
     \b
     Examples:
       wbkg load data/
+      wbkg load --bulk big-dataset/         # first load, empty local database, via neo4j-admin
       wbkg load --dry-run data/             # the plan, with file:line, nothing written
       wbkg load --dataset sanctions lists/  # name the dataset explicitly
       wbkg load --rdf export.nt
@@ -106,6 +121,9 @@ def load_cmd(paths: tuple[Path, ...], rdf_file: Path | None, dataset: str | None
     from wbkg.loaders.writer import load
 
     cfg = load_config()
+    if bulk:
+        _bulk(cfg, paths, rdf_file, ftm_file, dataset, dry_run)
+        return
     if ftm_file is not None:
         from wbkg.cli.interop import load_ftm
 
@@ -130,8 +148,29 @@ def load_cmd(paths: tuple[Path, ...], rdf_file: Path | None, dataset: str | None
             click.echo(f"  {change}")
     else:
         click.echo(f"loaded {len(ds.nodes)} nodes and {len(ds.relationships)} relationships into {cfg.database}")
+    _print_changes(summary)
+
+
+def _print_changes(summary: LoadSummary) -> None:
     for title, table in (("created", summary.created), ("updated", summary.updated), ("removed", summary.removed)):
         click.echo(f"{title}: " + (", ".join(f"{k} {v}" for k, v in table.items()) if table else "none"))
+
+
+def _bulk(cfg: Config, paths: tuple[Path, ...], rdf_file: Path | None, ftm_file: Path | None,
+          dataset: str | None, dry_run: bool) -> None:
+    """``wbkg load --bulk``: validate as a load does, then import with neo4j-admin (interop.bulk)."""
+    from wbkg.interop.bulk import BulkRefused, bulk_load, preflight
+    from wbkg.rdf.validate import validate_paths
+
+    for given, flag in ((dry_run, "--dry-run"), (rdf_file is not None, "--rdf"), (ftm_file is not None, "--ftm")):
+        if given:
+            raise BulkRefused(f"--bulk cannot be combined with {flag}: run 'wbkg load {flag} ...' without --bulk")
+    preflight(cfg)  # refuse another server, or a database with nodes, before a long validation
+    ds = validate_paths(_paths(paths), cfg.base_iri)
+    _warn(ds)
+    summary = bulk_load(cfg, ds, dataset=dataset)
+    click.echo(f"bulk-imported {len(ds.nodes)} nodes and {len(ds.relationships)} relationships into {cfg.database}")
+    _print_changes(summary)
 
 
 @click.group("ontology")
