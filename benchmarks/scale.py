@@ -278,10 +278,11 @@ def step_queries() -> dict[str, Any]:
 
     times: list[float] = []
     per_query: dict[str, float] = {}
+    rows: dict[str, int] = {}
     with _graph() as g:
         for name, q in canned_queries().items():
             raw = example_args(q)
-            run_query(g, q, raw)  # warm-up: plan cached, pages in memory
+            rows[name] = sum(len(rs.rows) for rs in run_query(g, q, raw))  # warm-up: plan cached, pages in memory
             own = []
             for _ in range(20):
                 t0 = time.perf_counter()
@@ -290,7 +291,8 @@ def step_queries() -> dict[str, Any]:
             per_query[name] = statistics.median(own)
             times += own
     times.sort()
-    return {"p50": times[len(times) // 2], "p95": times[int(len(times) * 0.95)], "per_query": per_query}
+    return {"p50": times[len(times) // 2], "p95": times[int(len(times) * 0.95)], "per_query": per_query,
+            "rows": rows}
 
 
 def step_oxigraph(nt_file: str) -> dict[str, Any]:
@@ -447,7 +449,9 @@ def step_rdflib(nt_file: str) -> dict[str, Any]:
 
 def query_figures(r: dict[str, Any]) -> str:
     slowest = max(r["query_ms"].items(), key=lambda kv: kv[1])
-    return f"{r['p50']:.1f} / {r['p95']:.1f} ({slowest[0]} {slowest[1]:.0f})"
+    rows = r.get("query_rows", {}).get(slowest[0])
+    return (f"{r['p50']:.1f} / {r['p95']:.1f} ({slowest[0]} {slowest[1]:.0f}"
+            + (f", {rows:,} rows)" if rows is not None else ")"))
 
 
 def sparql_ratio(r: dict[str, Any]) -> str:
@@ -504,15 +508,18 @@ def prepare(size: int) -> list[str]:
 HEAPS = ((10_000, "1g"), (100_000, "2g"), (1_000_000, "8g"))
 
 
+GIVEN_HEAP = os.environ.get("WBKG_NEO4J_HEAP")
+
+
 def heap_for(size: int) -> str:
-    given = os.environ.get("WBKG_NEO4J_HEAP")
-    return given or next((heap for bound, heap in HEAPS if size <= bound), HEAPS[-1][1])
+    return GIVEN_HEAP or next((heap for bound, heap in HEAPS if size <= bound), HEAPS[-1][1])
 
 
 def server(action: str, heap: str) -> None:
-    """Stop or start the benchmark's server (``make bench`` set WBKG_HOME and the ports) with ``heap``."""
-    subprocess.run([WBKG, "neo4j", action], check=True, stdout=subprocess.DEVNULL,
-                   env={**os.environ, "WBKG_NEO4J_HEAP": heap})
+    """Stop or start the benchmark's server (``make bench`` set WBKG_HOME and the ports) with ``heap``, which
+    every later step inherits (``wbkg load --bulk`` restarts the server itself)."""
+    os.environ["WBKG_NEO4J_HEAP"] = heap
+    subprocess.run([WBKG, "neo4j", action], check=True, stdout=subprocess.DEVNULL)
 
 
 def bench_size(size: int) -> dict[str, Any]:
@@ -545,7 +552,7 @@ def bench_size(size: int) -> dict[str, Any]:
     r["reload"] = d["write"]
     say("queries")
     _, _, d = step("queries")
-    r["p50"], r["p95"], r["query_ms"] = d["p50"], d["p95"], d["per_query"]
+    r["p50"], r["p95"], r["query_ms"], r["query_rows"] = d["p50"], d["p95"], d["per_query"], d["rows"]
 
     nt, ttl = WORK / f"export-{size}.nt", WORK / f"export-{size}.ttl"
     say("export nt")
@@ -589,6 +596,14 @@ def bench_size(size: int) -> dict[str, Any]:
         say(f"neo4j-admin import failed: {e}")
     finally:
         server("start", heap)
+    say("wbkg load --bulk")
+    step("wipe")  # --bulk takes only a database without any node
+    try:
+        r["bulk"], r["bulk_mb"], _ = timed_cli("load", "--bulk", *dirs)
+    except RuntimeError as e:
+        r["bulk"], r["bulk_error"] = float("nan"), str(e).splitlines()[0]
+        say(f"wbkg load --bulk failed: {e}")
+    step("wipe")
     for f in (nt, ttl):
         f.unlink(missing_ok=True)
     return r
@@ -628,6 +643,8 @@ def table(results: list[dict[str, Any]], start: dict[str, float]) -> str:
          lambda r: f"{r['unwind'] / r['load']:.2f} ({r['load']:.1f} s vs {r['unwind']:.1f} s)"),
         ("load: neo4j-admin import time / writer time", "",
          lambda r: f"{r['admin'] / r['load']:.2f} ({r['admin']:.1f} s)"),
+        ("`wbkg load --bulk` (validation, import, restart) / neo4j-admin import alone", "",
+         lambda r: f"{r['bulk'] / r['admin']:.2f} ({r['bulk']:.1f} s)" if "bulk" in r else "not run"),
         ("reload unchanged / first load", "<= 0.3", lambda r: f"{r['reload'] / r['load']:.2f}"),
         ("load: peak MB (writer process)", "<= 2 GB", lambda r: f"{r['load_mb']:,.0f}"),
         ("canned queries p50 / p95 (ms; the slowest query's median)", "p95 <= 20", query_figures),
