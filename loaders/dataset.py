@@ -420,23 +420,32 @@ class _Reader:
         for r in self.ds.relationships:
             if r.type == rtype:
                 edges.setdefault(r.source, []).append(r)
-        state: dict[str, int] = {}  # 1 visiting, 2 done
-
-        def visit(n: str, path: list[str]) -> None:
-            state[n] = 1
-            for r in edges.get(n, []):
-                if r.target == n:
-                    self.problem(r.file, r.line, r.id, "to", f"{rtype} from a node to itself: {n} -> {n}")
-                elif state.get(r.target) == 1:  # a back edge closes a cycle
-                    loop = [*path[path.index(r.target):], n, r.target] if r.target in path else [n, r.target]
-                    self.problem(r.file, r.line, r.id, "to", f"{rtype} cycle: {' -> '.join(loop)}")
-                elif state.get(r.target) is None:
-                    visit(r.target, [*path, n])
-            state[n] = 2
-
+        state: dict[str, int] = {}  # 1 visiting (on the path), 2 done
+        # depth first, with a stack of its own: a chain of links can be longer than Python's recursion limit
         for start in sorted(edges):
-            if start not in state:
-                visit(start, [])
+            if start in state:
+                continue
+            state[start] = 1
+            path = [start]  # the nodes being visited, the current one last
+            todo = [iter(edges.get(start, []))]  # each one's links not yet followed
+            while todo:
+                n = path[-1]
+                for r in todo[-1]:
+                    target = r.target
+                    if target == n:
+                        self.problem(r.file, r.line, r.id, "to", f"{rtype} from a node to itself: {n} -> {n}")
+                    elif state.get(target) == 1:  # a back edge closes a cycle
+                        loop = [*path[path.index(target):-1], n, target]
+                        self.problem(r.file, r.line, r.id, "to", f"{rtype} cycle: {' -> '.join(loop)}")
+                    elif state.get(target) is None:
+                        state[target] = 1
+                        path.append(target)
+                        todo.append(iter(edges.get(target, [])))
+                        break
+                else:  # every link of n followed
+                    state[n] = 2
+                    path.pop()
+                    todo.pop()
 
 
 def publisher_key(source: dict[str, Any]) -> str:

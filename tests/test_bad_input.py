@@ -454,3 +454,28 @@ def test_a_parallel_read_names_a_duplicate_across_files(monkeypatch: pytest.Monk
     assert _outcome([ROOT / BAD / "dup-two-files"]) == [
         line.removeprefix("error: ").replace(D, str(ROOT / BAD))
         for line in expected_lines("dup-two-files")[:-1]]
+
+
+def _chain(path: Path, length: int, back_to: int | None) -> Path:
+    """Agencies a0 … a{length-1}, each PART_OF the next; with ``back_to``, the last one PART_OF a{back_to}."""
+    nodes = ["  - {id: src-a, class: Source, title: A report, publisher: Someone, kind: news}"]
+    nodes += [f"  - {{id: a{i}, class: Agency, name: Agency {i}, kind: police, sources: [src-a]}}"
+              for i in range(length)]
+    ends = [(i, i + 1) for i in range(length - 1)] + ([(length - 1, back_to)] if back_to is not None else [])
+    rels = [f"  - {{type: PART_OF, from: a{a}, to: a{b}, status: asserted, evidence: Said so., sources: [src-a]}}"
+            for a, b in ends]
+    path.write_text("nodes:\n" + "\n".join(nodes) + "\nrelationships:\n" + "\n".join(rels) + "\n")
+    return path
+
+
+def test_a_chain_longer_than_the_recursion_limit_is_checked(tmp_path: Path) -> None:
+    """The cycle check walks a PART_OF chain of 5,000 links (Python's recursion limit is 1,000) and finds the
+    cycle its last link closes."""
+    length = 5000
+    assert length > sys.getrecursionlimit()
+    ds = read_dataset([_chain(tmp_path / "chain.yaml", length, None)])
+    assert (len(ds.nodes), len(ds.relationships)) == (length + 1, length - 1)
+    bad = _chain(tmp_path / "loop.yaml", length, length - 3)
+    assert _outcome([bad]) == [
+        f"{bad}:{2 * length + 3} id=a4999-part-of-a4997 field=to: "  # nodes from line 2, links from line 5,004
+        "PART_OF cycle: a4997 -> a4998 -> a4999 -> a4997"]
