@@ -324,17 +324,17 @@ def run_file(path: Path, params: dict[str, str], g: ox.Store, v: Vocab) -> Resul
 
 def store(triples: Any) -> ox.Store:
     """An in-memory pyoxigraph store holding ``triples`` in its default graph."""
-    s = ox.Store()
-    s.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
-    return s
+    from wbkg.rdf.importer import triple_store
+
+    return triple_store(triples)
 
 
 def load_data(data_file: Path | None, v: Vocab) -> ox.Store:
     """The store to query: an RDF export, or the curated dataset mapped straight from ``data/``."""
     if data_file is not None:
-        from wbkg.rdf.importer import parse_rdf_file
+        from wbkg.rdf.importer import load_store
 
-        return store(parse_rdf_file(data_file))
+        return load_store(data_file)
     from wbkg.loaders.dataset import read_dataset
     from wbkg.rdf.mapping import dataset_triples
 

@@ -82,6 +82,32 @@ def parse_rdf_file(path: Path) -> list[Triple]:
     return list(seen)
 
 
+def load_store(path: Path) -> ox.Store:
+    """An in-memory pyoxigraph store holding the triples of an RDF file (every graph's, in the default graph),
+    with the checks of ``parse_rdf_file``. N-Triples, Turtle and JSON-LD go straight into the store, without a
+    Python object per triple (a big export would otherwise take gigabytes); quad formats (every graph merged)
+    and RDF/XML (its entity check) go through ``parse_rdf_file``."""
+    fmt = SUFFIX_FORMATS.get(path.suffix.lower())
+    if fmt in (None, ox.RdfFormat.N_QUADS, ox.RdfFormat.TRIG, ox.RdfFormat.RDF_XML) or not path.is_file():
+        return triple_store(parse_rdf_file(path))
+    store = ox.Store()
+    try:
+        store.bulk_load(path=str(path), format=fmt)
+    except (SyntaxError, ValueError) as e:
+        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+        raise InvalidData([_problem(path, f"not valid {FORMAT_NAMES[fmt]}: {first}")]) from e
+    except OSError as e:
+        raise InvalidData([_problem(path, f"cannot read: {e.strerror or e}")]) from e
+    return store
+
+
+def triple_store(triples: Iterable[Triple]) -> ox.Store:
+    """An in-memory pyoxigraph store holding ``triples`` in its default graph."""
+    store = ox.Store()
+    store.bulk_extend(ox.Quad(t.subject, t.predicate, t.object, ox.DefaultGraph()) for t in triples)
+    return store
+
+
 class _Index:
     """Each subject's (predicate, object) pairs in document order."""
 

@@ -11,6 +11,7 @@ import io
 import json
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
 from rdflib import RDF, RDFS, Dataset, Graph, Literal, URIRef
@@ -26,7 +27,7 @@ from wbkg.ontology.owl import build_ontology
 from wbkg.ontology.vocab import Vocab, vocab
 from wbkg.rdf.dataset_description import dataset_triples
 from wbkg.rdf.export import export_graph, stream_lines, write_export
-from wbkg.rdf.importer import read_rdf_dataset, validate_rdf_file
+from wbkg.rdf.importer import load_store, parse_rdf_file, read_rdf_dataset, triple_store, validate_rdf_file
 from wbkg.rdf.mapping import dataset_graph
 from wbkg.rdf.validate import shacl_problems, validate_paths
 
@@ -479,3 +480,33 @@ def test_twins_follow_the_configured_base(base: str, records: RecordSet) -> None
     other = vocab(base)
     rs = run_named("ownership-chain", {"entity": "Hytera"}, store(dataset_triples(records, other)), other)
     assert [row[0] for row in rs.rows] == ["Chen Qingzhou", "Shenzhen Municipal People's Government"]
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_the_store_of_an_export_holds_its_triples(loaded: Neo4jGraph, v: Vocab, tmp_path: Path, fmt: str) -> None:
+    """`wbkg sparql --data` reads N-Triples, Turtle and JSON-LD straight into pyoxigraph (rdf.importer.load_store):
+    the store holds exactly the triples the checked reader gives, in the default graph, for every format."""
+    path = tmp_path / f"export{FORMATS[fmt][1]}"
+    path.write_bytes(_export(loaded, v, fmt))
+    expected = set(triple_store(parse_rdf_file(path)))  # a store writes a literal in its canonical form
+    store = set(load_store(path))
+    assert len(store) == len(expected) > 5000
+    assert store == expected
+    assert {q.graph_name for q in store} == {ox.DefaultGraph()}
+
+
+def test_the_store_refuses_what_the_reader_refuses(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.nt"
+    broken.write_text("<http://example.org/a> <http://example.org/b> .\n", encoding="utf-8")
+    with pytest.raises(InvalidData) as e:
+        load_store(broken)
+    assert str(e.value.problems[0]).startswith(f"{broken}: not valid nt: ")
+    doc = tmp_path / "remote.jsonld"
+    doc.write_text(json.dumps({"@context": "http://127.0.0.1:9/context.jsonld", "@id": "id:x"}), encoding="utf-8")
+    with pytest.raises(InvalidData) as e:
+        load_store(doc)
+    assert [str(p) for p in e.value.problems] == [
+        f"{doc}: not valid json-ld: No LoadDocumentCallback has been set to load remote contexts"]
+    with pytest.raises(InvalidData) as e:
+        load_store(tmp_path / "missing.ttl")
+    assert [str(p) for p in e.value.problems] == [f"{tmp_path / 'missing.ttl'}: no such file"]
