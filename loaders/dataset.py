@@ -519,12 +519,13 @@ def _workers() -> int:
     return WORKERS if "fork" in multiprocessing.get_all_start_methods() else 1
 
 
-def _read_file(path: Path) -> tuple[list[tuple[NodeRecord | RelRecord, int]], list[Problem]]:
+def _read_file(path: Path) -> tuple[list[tuple[NodeRecord | RelRecord, int]], list[Problem], list[Problem]]:
+    """In a worker: the records one file keeps (with their id lines), its problems and its warnings."""
     assert _WORKER_MODEL is not None
     reader = _Reader(_WORKER_MODEL, _WORKER_LEAN)
     reader.shipped = []
     reader.file(path)
-    return reader.shipped, reader.problems
+    return reader.shipped, reader.problems, reader.ds.warnings
 
 
 def _read_in_parallel(reader: _Reader, files: list[Path]) -> None:
@@ -534,8 +535,9 @@ def _read_in_parallel(reader: _Reader, files: list[Path]) -> None:
     _WORKER_MODEL, _WORKER_LEAN = reader.model, reader.lean
     try:
         with multiprocessing.get_context("fork").Pool(WORKERS) as pool:
-            for path, (records, problems) in zip(files, pool.imap(_read_file, files), strict=True):
+            for path, (records, problems, warnings) in zip(files, pool.imap(_read_file, files), strict=True):
                 reader.ds.files.append(str(path))
+                reader.ds.warnings.extend(warnings)
                 before = len(reader.problems)
                 reader.problems.extend(problems)
                 for rec, id_line in records:

@@ -479,3 +479,20 @@ def test_a_chain_longer_than_the_recursion_limit_is_checked(tmp_path: Path) -> N
     assert _outcome([bad]) == [
         f"{bad}:{2 * length + 3} id=a4999-part-of-a4997 field=to: "  # nodes from line 2, links from line 5,004
         "PART_OF cycle: a4997 -> a4998 -> a4999 -> a4997"]
+
+
+def test_a_parallel_read_keeps_each_files_warnings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A name's invisible character is warned in the worker that reads its file; the parent keeps the warning."""
+    (tmp_path / "a.yaml").write_text(
+        "nodes:\n  - {id: src-a, class: Source, title: A report, publisher: Someone, kind: news}\n",
+        encoding="utf-8")
+    (tmp_path / "b.yaml").write_text(
+        'nodes:\n  - {id: acme, class: Firm, name: "Ac\\u200bme", sources: [src-a]}\n', encoding="utf-8")
+    alone = read_dataset([tmp_path])
+    monkeypatch.setattr(dataset, "PARALLEL_ABOVE", 0)
+    monkeypatch.setattr(dataset, "WORKERS", 2)
+    parallel = read_dataset([tmp_path])
+    assert [str(w) for w in parallel.warnings] == [str(w) for w in alone.warnings] == [
+        f"{tmp_path / 'b.yaml'}:2 id=acme field=name: 'Ac\\u200bme' contains the invisible character U+200B "
+        "(ZERO WIDTH SPACE)"]
+    assert parallel == alone
