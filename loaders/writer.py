@@ -338,6 +338,8 @@ def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | Non
         if final.conflicts:
             raise InvalidData(final.conflicts)  # raised inside the transaction function: it rolls back
         summary = _summary(final, load_id)
+        # no entity yet: every node that could cite a source this load writes is one of its own
+        alone = staged and _entities(tx) == 0
         rel_before, rel_after = _rel_statements(final, staged)
         statements = [*rel_before, *_node_statements(final, m, staged, load_id), *rel_after]
         with _bar(sum(len(s[1]) for s in statements), "writing", progress) as bar:
@@ -351,7 +353,11 @@ def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | Non
             # are missing (staging cannot link to a visible node unseen)
             fully_linked = [r.record.id for r in final.node_create if r.record.id in staged
                             and all(sid in staged for sid in r.record.props.get("sources") or [])]
-            link_sources(tx, written, fully_linked)
+            if not alone:
+                link_sources(tx, written, fully_linked)
+            elif len(fully_linked) < len(written):  # a first load into an empty graph: its own nodes only
+                done = set(fully_linked)
+                link_sources(tx, [i for i in written if i not in done])
         _record(tx, summary, final, started, "staged" if staged else "single", len(ds.files), commit)
         tx.run(UNLOCK).consume()
         return final
@@ -410,6 +416,11 @@ def finish_import(graph: Graph, ds: Dataset, plan: Plan, started: float, *, mode
 def _bar(total: int, desc: str, progress: bool) -> tqdm[Any]:
     return tqdm(total=total, unit="rec", desc=desc, disable=not progress or total == 0, file=sys.stderr,
                 leave=False)
+
+
+def _entities(tx: Tx) -> int:
+    """Entities in the graph (from the count store: no scan)."""
+    return int(tx.run(f"MATCH (n:{ROOT_CLASS}) RETURN count(n) AS c").single(strict=True)["c"])
 
 
 def _graph_size(graph: Graph) -> int:
