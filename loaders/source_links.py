@@ -36,10 +36,11 @@ def link_sources(tx: neo4j.ManagedTransaction | neo4j.Transaction, ids: list[str
 
 def source_pairs(nodes: Iterable[NodeRecord], model: Model) -> list[tuple[str, str]]:
     """The (node id, source id) pairs ``link_sources`` would link among ``nodes`` alone, with no graph to ask:
-    each id a node's ``sources`` names that is a node of class Source (or a subclass) among them, once. A bulk
-    import (interop.bulk) writes them as relationships of its own, so they arrive with the nodes."""
+    each id a node's ``sources`` names that is a node of class Source (or a subclass) among them, once. A staged
+    load (loaders.writer) links its staged nodes by them, and a bulk import (interop.bulk) writes them as
+    relationships of its own, so they arrive with the nodes."""
     records = list(nodes)
-    sources = {n.id for n in records if SOURCE_CLASS in model.labels(n.cls)}
+    sources = {n.id for n in records if model.is_a(n.cls, SOURCE_CLASS)}
     out: list[tuple[str, str]] = []
     for n in records:
         seen: set[str] = set()

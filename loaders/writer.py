@@ -55,7 +55,7 @@ from wbkg.loaders.mirror import (
     read_state,
     rows,
 )
-from wbkg.loaders.source_links import link_sources
+from wbkg.loaders.source_links import link_sources, source_pairs
 from wbkg.ontology.model import ROOT_CLASS, Model, load_model
 
 BATCH_SIZE = 10_000
@@ -353,11 +353,8 @@ def load(graph: Graph, ds: Dataset, *, progress: bool = True, model: Model | Non
             # are missing (staging cannot link to a visible node unseen)
             fully_linked = [r.record.id for r in final.node_create if r.record.id in staged
                             and all(sid in staged for sid in r.record.props.get("sources") or [])]
-            if not alone:
+            if not alone:  # into an empty graph every node is new and staged, and cites staged sources only
                 link_sources(tx, written, fully_linked)
-            elif len(fully_linked) < len(written):  # a first load into an empty graph: its own nodes only
-                done = set(fully_linked)
-                link_sources(tx, [i for i in written if i not in done])
         _record(tx, summary, final, started, "staged" if staged else "single", len(ds.files), commit)
         tx.run(UNLOCK).consume()
         return final
@@ -425,9 +422,8 @@ def _entities(tx: Tx) -> int:
 
 def _graph_size(graph: Graph) -> int:
     """Entities plus relationships (from the count store: no scan)."""
-    n = graph.rows(f"MATCH (n:{ROOT_CLASS}) RETURN count(n) AS c")[0]["c"]
     r = graph.rows("MATCH ()-[r]->() RETURN count(r) AS c")[0]["c"]
-    return int(n) + int(r)
+    return graph.read(_entities) + int(r)
 
 
 def _stage(graph: Graph, plan: Plan, model: Model, load_id: str, progress: bool) -> set[str]:
@@ -458,12 +454,11 @@ def _stage(graph: Graph, plan: Plan, model: Model, load_id: str, progress: bool)
                 bar.update(len(links_chunk))
         # the derived SOURCED_BY links between staged nodes, so the final transaction only checks them (links
         # to sources already in the graph are made there: a staged link to a visible node would show)
-        citing: list[dict[str, Any]] = [{"id": r.record.id, "sources": cited} for r in new
-                  if (cited := [s for s in r.record.props.get("sources") or [] if s in staged])]
-        for cite_chunk in _chunks(citing):
-            commit(f"UNWIND $rows AS row MATCH (n:{STAGED} {{wbkg_load: $load, id: row.id}}) "
-                   f"UNWIND row.sources AS sid MATCH (s:{STAGED} {{wbkg_load: $load, id: sid}}) "
-                   f"CREATE (n)-[:{SOURCE_LINK}]->(s)", list(cite_chunk))
+        pairs = [{"from": a, "to": b} for a, b in source_pairs((r.record for r in new), model)]
+        for pair_chunk in _chunks(pairs):
+            commit(f"UNWIND $rows AS row MATCH (n:{STAGED} {{wbkg_load: $load, id: row.from}}) "
+                   f"MATCH (s:{STAGED} {{wbkg_load: $load, id: row.to}}) "
+                   f"CREATE (n)-[:{SOURCE_LINK}]->(s)", list(pair_chunk))
     return staged
 
 
