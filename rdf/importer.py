@@ -52,6 +52,12 @@ def _problem(path: Path, message: str, entity: str | None = None, fld: str | Non
     return Problem(str(path), None, entity, fld, message)
 
 
+def _not_valid(path: Path, format_name: str, e: Exception) -> InvalidData:
+    """A parser's refusal, in one line: the first line of its message."""
+    first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+    return InvalidData([_problem(path, f"not valid {format_name}: {first}")])
+
+
 def parse_rdf_file(path: Path) -> list[Triple]:
     """Parse any supported serialization (format from the suffix) into its triples, in document order,
     each once (the quads of every graph merged).
@@ -77,8 +83,7 @@ def parse_rdf_file(path: Path) -> list[Triple]:
         for q in ox.parse(data, fmt):
             seen.setdefault(ox.Triple(q.subject, q.predicate, q.object), None)
     except (SyntaxError, ValueError) as e:
-        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        raise InvalidData([_problem(path, f"not valid {name}: {first}")]) from e
+        raise _not_valid(path, name, e) from e
     return list(seen)
 
 
@@ -94,8 +99,7 @@ def load_store(path: Path) -> ox.Store:
     try:
         store.bulk_load(path=str(path), format=fmt)
     except (SyntaxError, ValueError) as e:
-        first = (str(e).strip().splitlines() or [type(e).__name__])[0]
-        raise InvalidData([_problem(path, f"not valid {FORMAT_NAMES[fmt]}: {first}")]) from e
+        raise _not_valid(path, FORMAT_NAMES[fmt], e) from e
     except OSError as e:
         raise InvalidData([_problem(path, f"cannot read: {e.strerror or e}")]) from e
     return store
